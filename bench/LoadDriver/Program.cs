@@ -1,0 +1,439 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+// LoadDriver: the parts of scripts/loadtest.sh that wrk cannot do.
+//
+//   rate    --url U --rate 1000 --duration 60 [--passphrase P] [--api-key K] [--out F]
+//           Sends the same alert mix as bench/loadtest/alerts.lua at a fixed rate (open loop: latency is
+//           measured from each request's scheduled time, so a stall is not hidden), waits for every answer,
+//           then checks every 202 signal id: stored (GET /signals/{id}), decided (GET /decisions/{id}),
+//           and the store holds exactly as many signals and decisions as there were 202s. Reports the
+//           HTTP latency and, from each decision's latencyMs, webhook receipt → decision.
+//
+//   verify  --url U --accepted N --in-flight M --samples "sig_… sig_…" [--api-key K] [--out F]
+//           After a wrk run (which cannot see every id): waits for the engine to drain, then checks the
+//           store's totals against the 202 count and each sampled id individually.
+//
+// Exit code 0 when nothing was lost, 1 when something was, 2 on a usage or connection error.
+return await Cli.RunAsync(args);
+
+internal static partial class Cli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("rate" or "verify"))
+        {
+            Console.Error.WriteLine("usage: LoadDriver rate|verify --url http://127.0.0.1:PORT [options] (see Program.cs)");
+            return 2;
+        }
+
+        var options = Options.Parse(args[1..]);
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 256,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+        })
+        {
+            BaseAddress = new Uri(options.Get("url", "http://127.0.0.1:5880")),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        if (options.Get("api-key", string.Empty) is { Length: > 0 } key)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        var report = new Report(options.Get("out", string.Empty));
+        try
+        {
+            return args[0] == "rate"
+                ? await RateAsync(http, options, report)
+                : await VerifyAsync(http, options, report);
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"LoadDriver: {ex.Message}");
+            return 2;
+        }
+        finally
+        {
+            report.Flush();
+        }
+    }
+
+    private static async Task<int> RateAsync(HttpClient http, Options options, Report report)
+    {
+        var rate = int.Parse(options.Get("rate", "1000"), CultureInfo.InvariantCulture);
+        var duration = int.Parse(options.Get("duration", "60"), CultureInfo.InvariantCulture);
+        var mix = new AlertMix(options.Get("passphrase", "bench-passphrase"), seed: 42);
+        var total = rate * duration;
+
+        var statuses = new int[total];
+        var ids = new string?[total];
+        var latencies = new double[total];
+        var tasks = new Task[total];
+        var ticksPerRequest = (double)Stopwatch.Frequency / rate;
+
+        Console.Error.WriteLine($"LoadDriver: {rate} alerts/s for {duration} s ({total} requests)");
+        var start = Stopwatch.GetTimestamp();
+        var next = 0;
+        while (next < total)
+        {
+            var elapsed = Stopwatch.GetTimestamp() - start;
+            var due = Math.Min(total, (int)(elapsed / ticksPerRequest) + 1);
+            for (; next < due; next++)
+            {
+                var i = next;
+                var scheduled = start + (long)(i * ticksPerRequest);
+                var (body, contentType) = mix.Next();
+                tasks[i] = SendAsync(http, body, contentType, scheduled, i, statuses, ids, latencies);
+            }
+
+            await Task.Delay(1);
+        }
+
+        var sendSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await Task.WhenAll(tasks);
+
+        var accepted = new List<string>();
+        var byStatus = new SortedDictionary<int, int>();
+        for (var i = 0; i < total; i++)
+        {
+            byStatus[statuses[i]] = byStatus.GetValueOrDefault(statuses[i]) + 1;
+            if (statuses[i] == 202)
+            {
+                accepted.Add(ids[i]!);
+            }
+        }
+
+        var acceptedSet = accepted.ToHashSet(StringComparer.Ordinal);
+        var duplicatesOfUnknown = 0;
+        for (var i = 0; i < total; i++)
+        {
+            if (statuses[i] == 200 && (ids[i] is null || !acceptedSet.Contains(ids[i]!)))
+            {
+                duplicatesOfUnknown++;
+            }
+        }
+
+        report.Add("mode", "rate");
+        report.Add("target_rate", rate);
+        report.Add("sent", total);
+        report.Add("achieved_rate", Math.Round(total / sendSeconds, 1));
+        foreach (var (status, count) in byStatus)
+        {
+            report.Add(status == 0 ? "s_socket_error" : $"s{status}", count);
+        }
+
+        Array.Sort(latencies);
+        report.Add("http_p50_ms", Percentile(latencies, 50));
+        report.Add("http_p99_ms", Percentile(latencies, 99));
+        report.Add("http_max_ms", Math.Round(latencies[^1], 3));
+        report.Add("accepted", accepted.Count);
+        report.Add("accepted_unique", acceptedSet.Count);
+        report.Add("duplicate_answers_without_accepted_original", duplicatesOfUnknown);
+
+        var drained = await WaitForDrainAsync(http, expectedAtLeast: accepted.Count, TimeSpan.FromSeconds(60));
+        var check = await CheckIdsAsync(http, accepted, TimeSpan.FromSeconds(30));
+        report.Add("store_signals", drained?.Signals ?? -1);
+        report.Add("store_decisions", drained?.Decisions ?? -1);
+        report.Add("signals_missing", check.MissingSignals);
+        report.Add("decisions_missing", check.MissingDecisions);
+        report.Add("decision_latency_p50_ms", Percentile(check.DecisionLatencies, 50));
+        report.Add("decision_latency_p99_ms", Percentile(check.DecisionLatencies, 99));
+        report.Add("decision_latency_max_ms", check.DecisionLatencies.Length == 0 ? double.NaN : check.DecisionLatencies[^1]);
+
+        // Lost: a 202 whose signal or decision is missing, or a store that holds other than one signal per 202.
+        var countMismatch = drained is null ? 0 : Math.Abs(drained.Value.Signals - acceptedSet.Count) + Math.Abs(drained.Value.Decisions - drained.Value.Signals);
+        var lost = check.MissingSignals + check.MissingDecisions + (acceptedSet.Count != accepted.Count ? 1 : 0) + countMismatch;
+        report.Add("lost", lost);
+        return lost == 0 ? 0 : 1;
+    }
+
+    private static async Task SendAsync(
+        HttpClient http, string body, string contentType, long scheduled, int i, int[] statuses, string?[] ids, double[] latencies)
+    {
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8);
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            using var response = await http.PostAsync("/webhook", content);
+            var text = await response.Content.ReadAsStringAsync();
+            statuses[i] = (int)response.StatusCode;
+            if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+            {
+                ids[i] = SignalIdPattern().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            statuses[i] = 0;
+        }
+        finally
+        {
+            latencies[i] = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
+        }
+    }
+
+    private static async Task<int> VerifyAsync(HttpClient http, Options options, Report report)
+    {
+        var accepted = long.Parse(options.Get("accepted", "0"), CultureInfo.InvariantCulture);
+        var inFlight = long.Parse(options.Get("in-flight", "0"), CultureInfo.InvariantCulture);
+        var samples = options.Get("samples", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        var drained = await WaitForDrainAsync(http, accepted, TimeSpan.FromSeconds(120));
+        var check = await CheckIdsAsync(http, samples, TimeSpan.FromSeconds(30));
+
+        report.Add("mode", "verify");
+        report.Add("accepted", accepted);
+        report.Add("in_flight_at_stop", inFlight);
+        report.Add("store_signals", drained?.Signals ?? -1);
+        report.Add("store_decisions", drained?.Decisions ?? -1);
+        report.Add("samples_checked", samples.Length);
+        report.Add("samples_missing_signal", check.MissingSignals);
+        report.Add("samples_missing_decision", check.MissingDecisions);
+        report.Add("sample_decision_latency_p50_ms", Percentile(check.DecisionLatencies, 50));
+        report.Add("sample_decision_latency_p99_ms", Percentile(check.DecisionLatencies, 99));
+
+        // A 202 the store does not hold is lost. The store may hold up to in-flight more: requests wrk had sent
+        // when its clock ran out, answered by the app after wrk stopped listening.
+        long lost = check.MissingSignals + check.MissingDecisions;
+        if (drained is { } totals)
+        {
+            lost += Math.Max(0, accepted - totals.Signals) + Math.Abs(totals.Decisions - totals.Signals);
+            report.Add("unexplained_extra_signals", Math.Max(0, totals.Signals - accepted - inFlight));
+        }
+
+        report.Add("lost", lost);
+        return lost == 0 ? 0 : 1;
+    }
+
+    /// <summary>Polls /health until the engine has decided every stored signal and the bus is empty.</summary>
+    private static async Task<StoreTotals?> WaitForDrainAsync(HttpClient http, long expectedAtLeast, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        StoreTotals? last = null;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var health = await http.GetStringAsync("/health");
+            var store = StoreDetail().Match(health);
+            var backlog = BacklogDetail().Match(health);
+            if (!store.Success)
+            {
+                Console.Error.WriteLine("LoadDriver: /health has no store totals; relying on per-id checks only");
+                return null;
+            }
+
+            last = new StoreTotals(long.Parse(store.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(store.Groups[2].Value, CultureInfo.InvariantCulture));
+            var empty = !backlog.Success || backlog.Groups[1].Value == "0";
+            if (empty && last.Value.Decisions == last.Value.Signals && last.Value.Signals >= expectedAtLeast)
+            {
+                return last;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Console.Error.WriteLine($"LoadDriver: engine did not drain within {timeout.TotalSeconds:0} s (last: {last})");
+        return last;
+    }
+
+    private static async Task<IdCheck> CheckIdsAsync(HttpClient http, IReadOnlyList<string> ids, TimeSpan decisionWait)
+    {
+        var missingSignals = 0;
+        var missingDecisions = 0;
+        var latencies = new ConcurrentBag<double>();
+        var deadline = Stopwatch.GetTimestamp() + (long)(decisionWait.TotalSeconds * Stopwatch.Frequency);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, ct) =>
+        {
+            using (var signal = await http.GetAsync($"/signals/{id}", ct))
+            {
+                var text = await signal.Content.ReadAsStringAsync(ct);
+                if (signal.StatusCode != HttpStatusCode.OK || !text.Contains(id, StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref missingSignals);
+                }
+            }
+
+            while (true)
+            {
+                using var decision = await http.GetAsync($"/decisions/{id}", ct);
+                if (decision.StatusCode == HttpStatusCode.OK)
+                {
+                    using var doc = JsonDocument.Parse(await decision.Content.ReadAsStringAsync(ct));
+                    if (doc.RootElement.GetProperty("signalId").GetString() != id)
+                    {
+                        Interlocked.Increment(ref missingDecisions);
+                    }
+
+                    latencies.Add(doc.RootElement.GetProperty("latencyMs").GetDouble());
+                    return;
+                }
+
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    Interlocked.Increment(ref missingDecisions);
+                    return;
+                }
+
+                await Task.Delay(100, ct);
+            }
+        });
+
+        var sorted = latencies.ToArray();
+        Array.Sort(sorted);
+        return new IdCheck(missingSignals, missingDecisions, sorted);
+    }
+
+    private static double Percentile(double[] sorted, double p)
+    {
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1;
+        return Math.Round(sorted[Math.Clamp(rank, 0, sorted.Length - 1)], 3);
+    }
+
+    [GeneratedRegex("\"signalId\"\\s*:\\s*\"(sig_[0-9a-f]+)\"")]
+    private static partial Regex SignalIdPattern();
+
+    [GeneratedRegex("(\\d+) signals, (\\d+) decisions")]
+    private static partial Regex StoreDetail();
+
+    [GeneratedRegex("backlog (\\d+)/")]
+    private static partial Regex BacklogDetail();
+
+    private readonly record struct StoreTotals(long Signals, long Decisions);
+
+    private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies);
+}
+
+/// <summary>The alert mix of bench/loadtest/alerts.lua, so the fixed-rate phase sends what wrk sends.</summary>
+internal sealed class AlertMix(string passphrase, int seed)
+{
+    private static readonly string[] Symbols =
+    [
+        "BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT", "BINANCE:BNBUSDT", "BINANCE:XRPUSDT",
+        "BINANCE:ADAUSDT", "BINANCE:DOGEUSDT", "BINANCE:AVAXUSDT", "BINANCE:LINKUSDT", "BINANCE:DOTUSDT",
+        "BYBIT:BTCUSDT.P", "BYBIT:ETHUSDT.P", "COINBASE:BTCUSD", "COINBASE:ETHUSD", "KRAKEN:XBTUSD",
+        "BTCUSDT", "ETHUSDT", "LTCUSDT", "MATICUSDT", "ATOMUSDT",
+        "CME_MINI:ES1!", "CME_MINI:NQ1!", "CBOT:ZN1!", "NYMEX:CL1!", "COMEX:GC1!",
+        "ES1!", "NQ1!", "RTY1!", "YM1!", "SI1!",
+        "NASDAQ:AAPL", "NASDAQ:MSFT", "NASDAQ:NVDA", "NASDAQ:AMZN", "NASDAQ:META",
+        "NASDAQ:TSLA", "NASDAQ:GOOGL", "NYSE:JPM", "NYSE:XOM", "AMEX:SPY",
+        "FX:EURUSD", "FX:GBPUSD", "FX:USDJPY", "OANDA:XAUUSD", "OANDA:AUDUSD",
+        "EUR/USD", "GBP/JPY", "USD/CHF", "TVC:DXY", "TVC:VIX",
+        "BRK.B", "BF.B", "SPX500_USD", "NAS100-USD", "US30",
+        "BINANCE:PEPEUSDT", "BINANCE:ARBUSDT", "BINANCE:OPUSDT", "BINANCE:INJUSDT", "BINANCE:TIAUSDT",
+    ];
+
+    private static readonly string[] Timeframes = ["1", "5", "15", "30", "60", "240", "D", "1D", "W", "30S", "1h", "4h", "15m", "1W"];
+    private static readonly string[] Actions = ["buy", "sell", "long", "short", "buy", "sell", "close", "exit"];
+
+    private static readonly string[] BadBodies =
+    [
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15"}""",
+        """{"symbol":"BTCUSDT","action":"hold","timeframe":"15","price":100}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"7X","price":100}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":-5}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":100,"confidence":150}""",
+        """{"symbol":"BTC USDT","action":"buy","timeframe":"15","price":100}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":""",
+        "{{strategy.order.action}} BTCUSDT @ {{close}}",
+        string.Empty,
+    ];
+
+    private const string Json = "application/json";
+    private const string Text = "text/plain; charset=utf-8";
+
+    private readonly Random _random = new(seed);
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
+    private int _counter;
+    private string? _lastValid;
+
+    public (string Body, string ContentType) Next()
+    {
+        _counter++;
+        var r = _counter % 100;
+        if (r < 4 && _lastValid is not null)
+        {
+            return (_lastValid, Json);
+        }
+
+        if (r < 7)
+        {
+            return (BadBodies[_counter % BadBodies.Length], Json);
+        }
+
+        if (r == 7)
+        {
+            return ($$"""{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":100.{{_counter}},"passphrase":"wrong"}""", Json);
+        }
+
+        _lastValid = ValidBody();
+        return (_lastValid, r == 8 ? Text : Json);
+    }
+
+    private string ValidBody()
+    {
+        var symbol = Symbols[_random.Next(Symbols.Length)];
+        var tf = Timeframes[_random.Next(Timeframes.Length)];
+        var action = Actions[_random.Next(Actions.Length)];
+        var confidence = 40 + _random.Next(61);
+        var price = string.Create(CultureInfo.InvariantCulture, $"{100 + _counter}.9");
+        if (_random.Next(10) < 7)
+        {
+            var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            return $$"""{"symbol":"{{symbol}}","action":"{{action}}","timeframe":"{{tf}}","price":{{price}},"confidence":{{confidence}},"passphrase":"{{passphrase}}","time":"{{now}}","id":"r{{_run}}-{{_counter}}","comment":"fixed-rate load"}""";
+        }
+
+        var timeframe = tf.All(char.IsAsciiDigit) ? tf : $"\"{tf}\"";
+        return $$"""{"symbol":"{{symbol}}","action":"{{action}}","timeframe":{{timeframe}},"price":"{{price}}","confidence":{{confidence}},"secret":"{{passphrase}}"}""";
+    }
+}
+
+internal sealed class Options
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public static Options Parse(string[] args)
+    {
+        var options = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+            {
+                options._values[args[i][2..]] = args[++i];
+            }
+        }
+
+        return options;
+    }
+
+    public string Get(string name, string fallback) => _values.TryGetValue(name, out var value) ? value : fallback;
+}
+
+/// <summary>key=value lines, to stdout and optionally a file the shell script reads.</summary>
+internal sealed class Report(string path)
+{
+    private readonly StringBuilder _text = new();
+
+    public void Add(string key, object value) =>
+        _text.Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
+
+    public void Flush()
+    {
+        Console.Write(_text.ToString());
+        if (path.Length > 0)
+        {
+            File.WriteAllText(path, _text.ToString());
+        }
+    }
+}
