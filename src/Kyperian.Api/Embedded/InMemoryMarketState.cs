@@ -8,13 +8,19 @@ namespace Kyperian.Api.Embedded;
 /// <summary>Per-symbol timeframe state, cooldowns and dedupe claims, in process.</summary>
 public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IDedupeStore
 {
-    /// <summary>Expired claims are swept once there are this many, so memory follows the dedupe window, not uptime.</summary>
+    /// <summary>
+    /// Expired claims are swept after this many new claims, or after as many new claims as the last sweep left,
+    /// whichever is more: memory follows the dedupe window, not uptime, and each sweep is paid for by as many
+    /// claims as it visits, so a claim costs O(1) however many are live.
+    /// </summary>
     private const int SweepThreshold = 100_000;
 
     private readonly ConcurrentDictionary<Symbol, Dictionary<int, TimeframeSignal>> _timeframes = new();
     private readonly ConcurrentDictionary<Symbol, DateTimeOffset> _lastExecute = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _claims = new(StringComparer.Ordinal);
     private int _sweeping;
+    private long _claimsSinceSweep;
+    private long _sweepAfterClaims = SweepThreshold;
 
     public Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken)
     {
@@ -78,20 +84,30 @@ public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IDedu
 
     private void SweepIfLarge(DateTimeOffset now)
     {
-        if (_claims.Count < SweepThreshold || Interlocked.Exchange(ref _sweeping, 1) == 1)
+        // Not _claims.Count: it takes every lock of the dictionary, on every claim.
+        if (Interlocked.Increment(ref _claimsSinceSweep) < Interlocked.Read(ref _sweepAfterClaims)
+            || Interlocked.Exchange(ref _sweeping, 1) == 1)
         {
             return;
         }
 
         try
         {
+            long live = 0;
             foreach (var (id, expiresAt) in _claims)
             {
-                if (expiresAt <= now)
+                if (expiresAt > now)
+                {
+                    live++;
+                }
+                else
                 {
                     _claims.TryRemove(new KeyValuePair<string, DateTimeOffset>(id, expiresAt));
                 }
             }
+
+            Interlocked.Exchange(ref _claimsSinceSweep, 0);
+            Interlocked.Exchange(ref _sweepAfterClaims, Math.Max(SweepThreshold, live));
         }
         finally
         {
