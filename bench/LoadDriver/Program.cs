@@ -387,7 +387,8 @@ internal sealed class AlertMix(string passphrase, int seed)
         var tf = Timeframes[_random.Next(Timeframes.Length)];
         var action = Actions[_random.Next(Actions.Length)];
         var confidence = 40 + _random.Next(61);
-        var price = string.Create(CultureInfo.InvariantCulture, $"{100 + _counter}.9");
+        // A realistic price whose decimals are unique in the run, so alerts without id/time are distinct signals.
+        var price = string.Create(CultureInfo.InvariantCulture, $"{20 + _random.Next(60000)}.{_counter:D7}9");
         if (_random.Next(10) < 7)
         {
             var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
