@@ -45,7 +45,8 @@ public static class AlertReader
     public static AlertInput Read(ReadOnlySpan<byte> utf8)
     {
         var input = new AlertInput();
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8))
+        // "\uFEFF"u8 is the three bytes EF BB BF; "\xEF\xBB\xBF"u8 would be six (each \x is a char, UTF-8 encoded).
+        if (utf8.StartsWith("\uFEFF"u8))
         {
             utf8 = utf8[3..];
         }
