@@ -333,7 +333,9 @@ public static class AlertReader
         var where = ex.LineNumber is { } line && ex.BytePositionInLine is { } column
             ? $" (line {line + 1}, byte {column + 1})"
             : string.Empty;
-        var what = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+        // Only "The maximum configured depth of N has been exceeded"; a body cut short fails with
+        // "Expected depth to be zero at the end of the JSON payload", which is not too deep but unfinished.
+        var what = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
             ? $"nests deeper than {MaxDepth} levels"
             : "is not valid JSON";
         return $"{what}{where}: TradingView sends the alert message as text/plain when it is not valid JSON; check quotes, commas and braces";
