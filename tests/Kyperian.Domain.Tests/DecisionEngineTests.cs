@@ -380,6 +380,8 @@ public class DecisionEngineTests
     [InlineData("22:00", "06:00", "06:00", false)]
     [InlineData("22:00", "06:00", "12:00", false)]
     [InlineData("22:00", "06:00", "21:59", false)]
+    [InlineData("00:00", "00:00", "12:00", true)]
+    [InlineData("09:30", "09:30", "03:00", true)]
     public void The_trading_window_is_utc_and_may_span_midnight(string start, string end, string now, bool inside)
     {
         var at = new DateTimeOffset(Clocks.Now.Date.Add(TimeOnly.Parse(now).ToTimeSpan()), TimeSpan.Zero);

@@ -10,6 +10,18 @@ public class RiskStateTests
     private static readonly DateOnly Tuesday = Monday.AddDays(1);
 
     [Fact]
+    public void A_late_report_for_an_earlier_day_does_not_wipe_today()
+    {
+        var today = RiskState.Empty.WithPnl(-4, Tuesday);
+
+        var afterLateReport = today.WithPnl(-1, Monday);
+
+        Assert.Equal(Tuesday, afterLateReport.Day);
+        Assert.Equal(5, afterLateReport.DailyLossPct, 6);
+        Assert.Equal(5, afterLateReport.DrawdownPct, 6);
+    }
+
+    [Fact]
     public void Empty_has_no_loss_no_drawdown_and_no_halt()
     {
         var empty = RiskState.Empty;
