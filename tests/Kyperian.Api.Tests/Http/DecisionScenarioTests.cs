@@ -154,6 +154,41 @@ public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixtur
         Assert.Contains("LOW_CONFIDENCE", decision["reasons"].Strings());
     }
 
+    [Fact]
+    public async Task Without_time_or_id_a_resend_across_a_window_boundary_is_a_duplicate_and_the_same_alert_later_is_new()
+    {
+        // Half a second before a 300 s dedupe window ends.
+        var now = Now.ToUnixTimeMilliseconds();
+        var untilBoundary = 300_000 - (now % 300_000);
+        factory.Clock.Advance(TimeSpan.FromMilliseconds(untilBoundary - 500));
+        var alert = Alerts.Alert("WINDOWEDGE");
+        var first = await _client.AcceptAsync(alert);
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));   // into the next window
+        using (var resend = await _client.PostAlertAsync(alert))
+        {
+            Assert.Equal(first, (string?)(await resend.ExpectAsync(HttpStatusCode.OK))["signalId"]);
+        }
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await _client.AcceptAsync(alert);
+        Assert.NotEqual(first, later);
+    }
+
+    [Fact]
+    public async Task An_alert_with_an_id_is_a_duplicate_for_good_even_after_the_dedupe_window()
+    {
+        var alert = Alerts.Alert("FORGOODUSDT", id: "for-good-1");
+        var first = await _client.AcceptAsync(alert);
+
+        factory.Clock.Advance(TimeSpan.FromHours(2));
+        using var resend = await _client.PostAlertAsync(alert);
+
+        var answer = await resend.ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(first, (string?)answer["signalId"]);
+        Assert.Equal("duplicate", (string?)answer["status"]);
+    }
+
     private async Task<JsonNode> DecideAsync(JsonObject alert)
     {
         var signalId = await _client.AcceptAsync(alert);

@@ -105,6 +105,19 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Equal([ids[2], ids[1]], listed.Select(s => (string)s!["signalId"]!));
     }
 
+    [Theory]
+    [InlineData("GET", "/webhook")]
+    [InlineData("PUT", "/webhook")]
+    [InlineData("DELETE", "/signals/sig_0123456789abcdef01234567")]
+    [InlineData("GET", "/risk/halt")]
+    public async Task A_wrong_method_is_405_not_a_5xx(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Add("X-Api-Key", KyperianFactory.OperatorKey);
+        using var response = await factory.CreateClient().SendAsync(request);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
     [Fact]
     public async Task Health_answers_200_with_status_role_version_and_every_check()
     {

@@ -163,6 +163,29 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Concurrent_copies_of_one_alert_are_accepted_once_and_answered_duplicate_otherwise()
+    {
+        var body = Alerts.Alert("RACEUSDT", time: Now, id: "race-1").ToJsonString();
+        var sends = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            using var response = await _client.PostRawAsync("/webhook", body, "application/json");
+            return (response.StatusCode, Id: (string?)(await response.JsonAsync())["signalId"]);
+        });
+
+        var answers = await Task.WhenAll(sends);
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Accepted);
+        Assert.Equal(15, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        Assert.Single(answers.Select(a => a.Id).Distinct());
+        var signalId = answers[0].Id!;
+        await _operator.DecisionAsync(signalId);
+        using var signals = await _operator.GetAsync("/signals?symbol=RACEUSDT");
+        Assert.Single((await signals.ExpectAsync(HttpStatusCode.OK)).AsArray());
+        using var decisions = await _operator.GetAsync("/decisions?symbol=RACEUSDT");
+        Assert.Single((await decisions.ExpectAsync(HttpStatusCode.OK)).AsArray());
+    }
+
+    [Fact]
     public async Task Validate_reports_a_valid_alert_normalized_with_warnings_and_stores_nothing()
     {
         var store = factory.Services.GetRequiredService<InMemorySignalStore>();
