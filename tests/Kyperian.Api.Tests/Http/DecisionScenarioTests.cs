@@ -1,32 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Kyperian.Api.Tests.Http.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Kyperian.Api.Tests.Http;
-
-/// <summary>The app on a test clock the scenarios move forward by hand: bars, cooldowns and staleness without waiting.</summary>
-public sealed class ClockedFixture : KyperianFactory
-{
-    public ClockedFixture()
-        : this(new FakeTimeProvider(DateTimeOffset.UtcNow))
-    {
-    }
-
-    private ClockedFixture(FakeTimeProvider clock)
-        : base(null, services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(clock);
-        })
-    {
-        Clock = clock;
-    }
-
-    public FakeTimeProvider Clock { get; }
-}
 
 /// <summary>DESIGN §4 over HTTP, default engine settings: each test its own symbols.</summary>
 public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixture<ClockedFixture>
