@@ -97,6 +97,9 @@ public sealed class RiskScenarioTests
         using var tooLarge = await operatorClient.PostAsync("/risk/pnl", JsonContent(new JsonObject { ["pnlPct"] = 150, ["note"] = "typo" }));
         Assert.Equal(["pnlPct"], (await tooLarge.ExpectProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
 
+        using var missing = await operatorClient.PostRawAsync("/risk/pnl", "{\"note\":\"forgot the figure\"}", "application/json");
+        Assert.Equal(["pnlPct"], (await missing.ExpectProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+
         using var notJson = await operatorClient.PostRawAsync("/risk/pnl", "{\"pnlPct\":", "application/json");
         await notJson.ExpectProblemAsync(HttpStatusCode.BadRequest);
 

@@ -76,6 +76,8 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
     [InlineData("/decisions", "symbol")]
     [InlineData("/decisions?symbol=BTCUSDT&limit=0", "limit")]
     [InlineData("/decisions?limit=0", "limit,symbol")]
+    [InlineData("/signals?symbol=BTCUSDT&limit=ten", "limit")]
+    [InlineData("/decisions?symbol=BTCUSDT&limit=1.5", "limit")]
     public async Task Listing_without_a_valid_symbol_or_limit_is_400_naming_it(string path, string fields)
     {
         using var response = await factory.CreateOperatorClient().GetAsync(path);
