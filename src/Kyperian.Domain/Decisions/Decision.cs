@@ -99,3 +99,21 @@ public sealed record Decision
     [JsonIgnore]
     public bool IsEntry => Action is not TradeAction.Exit;
 }
+
+public static class VetoReasonCodes
+{
+    /// <summary>The reason as it appears in stored decisions, events and metrics.</summary>
+    public static string Code(this VetoReason reason) => reason switch
+    {
+        VetoReason.LowConfidence => "LOW_CONFIDENCE",
+        VetoReason.HtfConflict => "HTF_CONFLICT",
+        VetoReason.WeakConfluence => "WEAK_CONFLUENCE",
+        VetoReason.Cooldown => "COOLDOWN",
+        VetoReason.StaleSignal => "STALE_SIGNAL",
+        VetoReason.RiskLimit => "RISK_LIMIT",
+        VetoReason.KillSwitch => "KILL_SWITCH",
+        VetoReason.OutsideHours => "OUTSIDE_HOURS",
+        VetoReason.MaxDecisions => "MAX_DECISIONS",
+        _ => reason.ToString(),
+    };
+}
