@@ -5,6 +5,7 @@ using Kyperian.Api.Adapters.EventBridge;
 using Kyperian.Api.Adapters.Redis;
 using Kyperian.Api.Adapters.Resilience;
 using Kyperian.Api.Adapters.Sqs;
+using Kyperian.Api.Engine;
 using Kyperian.Domain.Ports;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -45,7 +46,7 @@ public static class AdapterServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));
         services.AddHostedService<DynamoDbTableInitializer>();
-        services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>("dynamodb", HealthStatus.Unhealthy, ["store"]);
+        services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>("store", HealthStatus.Unhealthy, ["store"]);
         return services;
     }
 
@@ -61,7 +62,7 @@ public static class AdapterServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IMarketState>(sp => sp.GetRequiredService<RedisMarketState>()));
 
         // Without Redis the webhook still takes signals (dedupe falls back to the store): Degraded, not Unhealthy.
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, ["state"]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("state", HealthStatus.Degraded, ["state"]);
         return services;
     }
 
@@ -75,11 +76,11 @@ public static class AdapterServiceCollectionExtensions
         services.TryAddSingleton<IPutEventsClient, SignedEventBridgeClient>();
         services.AddSingleton<EventBridgeEventBus>();
         services.Replace(ServiceDescriptor.Singleton<IEventBus>(sp => sp.GetRequiredService<EventBridgeEventBus>()));
-        services.AddHealthChecks().AddCheck<EventBridgeHealthCheck>("eventbridge", HealthStatus.Unhealthy, ["bus"]);
+        services.AddHealthChecks().AddCheck<EventBridgeHealthCheck>("bus", HealthStatus.Unhealthy, ["bus"]);
         return services;
     }
 
-    /// <summary>The engine's feed from SQS (<c>Kyperian:Sqs</c>), and its health check.</summary>
+    /// <summary>The engine's feed (ISignalFeed) from SQS (<c>Kyperian:Sqs</c>), and its health check.</summary>
     public static IServiceCollection AddSqsSignalFeed(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAdapterResilience(configuration);
@@ -93,7 +94,8 @@ public static class AdapterServiceCollectionExtensions
                 : new AmazonSQSClient(config);
         });
         services.TryAddSingleton<SqsSignalFeed>();
-        services.AddHealthChecks().AddCheck<SqsHealthCheck>("sqs", HealthStatus.Unhealthy, ["bus"]);
+        services.Replace(ServiceDescriptor.Singleton<ISignalFeed>(sp => sp.GetRequiredService<SqsSignalFeed>()));
+        services.AddHealthChecks().AddCheck<SqsHealthCheck>("queue", HealthStatus.Unhealthy, ["bus"]);
         return services;
     }
 }

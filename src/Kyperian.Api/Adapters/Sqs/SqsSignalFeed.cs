@@ -7,6 +7,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Kyperian.Api.Adapters.EventBridge;
 using Kyperian.Api.Adapters.Resilience;
+using Kyperian.Api.Engine;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public sealed partial class SqsSignalFeed(
     IOptions<SqsOptions> options,
     ResiliencePipelines resilience,
     TimeProvider time,
-    ILogger<SqsSignalFeed> logger)
+    ILogger<SqsSignalFeed> logger) : ISignalFeed
 {
     private readonly SqsOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
@@ -36,7 +37,7 @@ public sealed partial class SqsSignalFeed(
 
     public int InFlightCount => _inFlight.Count;
 
-    public async IAsyncEnumerable<FeedDelivery> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SignalDelivery> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var queueUrl = _options.QueueUrl;
         if (string.IsNullOrWhiteSpace(queueUrl))
@@ -44,7 +45,7 @@ public sealed partial class SqsSignalFeed(
             throw new InvalidOperationException("Kyperian:Sqs:QueueUrl is not set.");
         }
 
-        var channel = Channel.CreateUnbounded<FeedDelivery>(new UnboundedChannelOptions { SingleWriter = true });
+        var channel = Channel.CreateUnbounded<SignalDelivery>(new UnboundedChannelOptions { SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiving = ReceiveLoopAsync(queueUrl, channel.Writer, stop.Token);
         var extending = ExtendLoopAsync(queueUrl, stop.Token);
@@ -62,7 +63,7 @@ public sealed partial class SqsSignalFeed(
         }
     }
 
-    private async Task ReceiveLoopAsync(string queueUrl, ChannelWriter<FeedDelivery> writer, CancellationToken cancellationToken)
+    private async Task ReceiveLoopAsync(string queueUrl, ChannelWriter<SignalDelivery> writer, CancellationToken cancellationToken)
     {
         var maxBatch = Math.Clamp(_options.MaxMessages, 1, 10);
         var failures = 0;
@@ -128,7 +129,7 @@ public sealed partial class SqsSignalFeed(
                     var held = new InFlight(message.MessageId, message.ReceiptHandle, Attempt(message), time.GetUtcNow(), _options.VisibilityTimeoutSeconds);
                     _inFlight[message.ReceiptHandle] = held;
                     await writer.WriteAsync(
-                        new FeedDelivery(
+                        new SignalDelivery(
                             signal,
                             ct => CompleteAsync(queueUrl, held, ct),
                             ct => AbandonAsync(queueUrl, held, ct),
@@ -315,10 +316,3 @@ public sealed partial class SqsSignalFeed(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting SQS message {MessageId} failed; it will be redelivered and decided idempotently")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string messageId);
 }
-
-/// <summary>Stand-in for the engine's SignalDelivery until the Api's seam lands.</summary>
-public sealed record FeedDelivery(
-    Signal Signal,
-    Func<CancellationToken, Task> CompleteAsync,
-    Func<CancellationToken, Task> AbandonAsync,
-    int Attempt = 1);
