@@ -156,13 +156,13 @@ public sealed class SqsSignalFeedTests : IAsyncLifetime
     public async Task Slow_work_keeps_its_message_invisible_by_extending_visibility()
     {
         await DisposeServicesAsync();
-        Build(new Dictionary<string, string?> { ["Kyperian:Sqs:VisibilityTimeoutSeconds"] = "2" });
+        Build(new Dictionary<string, string?> { ["Kyperian:Sqs:VisibilityTimeoutSeconds"] = "4" });
         var signal = TestData.Signal();
         _aws.Sqs.Send(Envelope(signal));
 
         var delivery = await NextAsync();
-        await Task.Delay(3500);
-        Assert.Contains(_aws.Sqs.VisibilityChanges, c => c.Seconds == 2);
+        await Task.Delay(5000);
+        Assert.Contains(_aws.Sqs.VisibilityChanges, c => c.Seconds == 4);
 
         // Not redelivered meanwhile: nothing else arrives.
         var next = _reader!.MoveNextAsync().AsTask();
