@@ -16,6 +16,14 @@ public static class AdapterTestHost
 
     public static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> add)
     {
+        // Generous attempt limits unless a test tunes them: a first call that JIT-compiles the SDK on a busy machine
+        // must not be retried, or counts of calls and entries would depend on the machine's load.
+        foreach (var backend in new[] { "DynamoDb", "Redis", "EventBridge", "Sqs", "Ssm" })
+        {
+            settings.TryAdd($"Kyperian:Resilience:{backend}:AttemptTimeoutMs", "10000");
+            settings.TryAdd($"Kyperian:Resilience:{backend}:TotalTimeoutMs", "30000");
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));

@@ -40,6 +40,12 @@ public sealed class PipelineTests : IAsyncLifetime
             ["Kyperian:DynamoDb:CreateTables"] = "true",
             ["Kyperian:Redis:Host"] = "127.0.0.1",
             ["Kyperian:Redis:Port"] = _redis.Port.ToString(CultureInfo.InvariantCulture),
+
+            // Room for first calls on a busy machine; the faults have tests of their own.
+            ["Kyperian:Resilience:DynamoDb:AttemptTimeoutMs"] = "5000",
+            ["Kyperian:Resilience:DynamoDb:TotalTimeoutMs"] = "15000",
+            ["Kyperian:Resilience:Redis:AttemptTimeoutMs"] = "5000",
+            ["Kyperian:Resilience:Redis:TotalTimeoutMs"] = "15000",
         };
 
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>

@@ -16,11 +16,24 @@ public sealed class RedisDedupeStore(RedisConnection connection, ResiliencePipel
     {
         var db = await connection.DatabaseAsync();
         var seconds = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(window.TotalSeconds)));
-        return await resilience.ExecuteAsync(
+        var attempts = 0;
+        var claimed = await resilience.ExecuteAsync(
             Backends.Redis,
-            (s, _) => new ValueTask<bool>(s.db.StringSetAsync(Key(s.signalId), 1, s.seconds, When.NotExists)),
+            async (s, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                return await s.db.StringSetAsync(Key(s.signalId), 1, s.seconds, When.NotExists);
+            },
             (db, signalId, seconds),
             cancellationToken);
+        if (!claimed && attempts > 1)
+        {
+            // An earlier attempt timed out after Redis may have run it: this "taken" may be our own claim. Saying
+            // duplicate could lose a new signal, so say nothing: the webhook falls back to the store's conditional put.
+            throw new RedisClaimAmbiguousException(signalId);
+        }
+
+        return claimed;
     }
 
     public async Task<bool> IsClaimedAsync(string signalId, CancellationToken cancellationToken)
@@ -43,3 +56,7 @@ public sealed class RedisDedupeStore(RedisConnection connection, ResiliencePipel
             cancellationToken);
     }
 }
+
+/// <summary>A claim retried after a timeout found the key set, possibly by its own first attempt.</summary>
+public sealed class RedisClaimAmbiguousException(string signalId)
+    : Exception($"The dedupe claim of {signalId} is ambiguous after a retried attempt.");
