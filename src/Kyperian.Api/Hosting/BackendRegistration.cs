@@ -1,3 +1,5 @@
+using Kyperian.Api.Adapters;
+using Kyperian.Api.Adapters.Ssm;
 using Kyperian.Api.Embedded;
 using Kyperian.Api.Engine;
 using Kyperian.Api.Health;
@@ -10,6 +12,12 @@ public static class BackendRegistration
 {
     public static IServiceCollection AddKyperianBackends(this IServiceCollection services, IConfiguration configuration)
     {
+        // SSM Parameter Store (Kyperian:Ssm:Enabled) joins the configuration first: the settings below may come from it.
+        if (configuration is IConfigurationManager manager)
+        {
+            manager.AddSsmConfiguration();
+        }
+
         var options = configuration.GetSection(KyperianOptions.Section).Get<KyperianOptions>() ?? new KyperianOptions();
         var health = services.AddHealthChecks();
 
@@ -23,6 +31,9 @@ public static class BackendRegistration
                 services.AddSingleton<IRiskLedger, InMemoryRiskLedger>();
                 health.AddCheck<EmbeddedBackendsHealthCheck>("store");
                 break;
+            case StoreBackend.DynamoDb:
+                services.AddDynamoDbStores(configuration);
+                break;
             default:
                 throw new NotSupportedException($"Kyperian:Store={options.Store} is not available in this build.");
         }
@@ -35,6 +46,15 @@ public static class BackendRegistration
                 services.AddSingleton<ISignalFeed>(sp => sp.GetRequiredService<InProcessBus>());
                 health.AddCheck<InProcessBusHealthCheck>("bus");
                 break;
+            case BusBackend.EventBridge:
+                services.AddEventBridgeBus(configuration);
+                if (options.RunsEngine)
+                {
+                    // EventBridge → rule → SQS → this engine.
+                    services.AddSqsSignalFeed(configuration);
+                }
+
+                break;
             default:
                 throw new NotSupportedException($"Kyperian:Bus={options.Bus} is not available in this build.");
         }
@@ -45,6 +65,9 @@ public static class BackendRegistration
                 services.AddSingleton<InMemoryMarketState>();
                 services.AddSingleton<IMarketState>(sp => sp.GetRequiredService<InMemoryMarketState>());
                 services.AddSingleton<IDedupeStore>(sp => sp.GetRequiredService<InMemoryMarketState>());
+                break;
+            case StateBackend.Redis:
+                services.AddRedisState(configuration);
                 break;
             default:
                 throw new NotSupportedException($"Kyperian:State={options.State} is not available in this build.");
