@@ -1,5 +1,4 @@
 using Kyperian.Api.Adapters;
-using Kyperian.Api.Adapters.Ssm;
 using Kyperian.Api.Embedded;
 using Kyperian.Api.Engine;
 using Kyperian.Api.Health;
@@ -12,12 +11,6 @@ public static class BackendRegistration
 {
     public static IServiceCollection AddKyperianBackends(this IServiceCollection services, IConfiguration configuration)
     {
-        // SSM Parameter Store (Kyperian:Ssm:Enabled) joins the configuration first: the settings below may come from it.
-        if (configuration is IConfigurationManager manager)
-        {
-            manager.AddSsmConfiguration();
-        }
-
         var options = configuration.GetSection(KyperianOptions.Section).Get<KyperianOptions>() ?? new KyperianOptions();
         var health = services.AddHealthChecks();
 
