@@ -118,7 +118,7 @@ public class TemplateContractTests
         var names = Template.ResourcesOfType("AWS::SSM::Parameter")
             .Select(p => (string)p.Resource["Properties"]!["Name"]!["Fn::Sub"]!)
             .ToHashSet();
-        foreach (var name in new[] { "redis/host", "redis/port", "dynamodb/signals-table", "dynamodb/decisions-table", "events/bus-name" })
+        foreach (var name in new[] { "redis/host", "redis/port", "redis/ssl", "dynamodb/signals-table", "dynamodb/decisions-table", "dynamodb/risk-table", "events/bus-name", "sqs/queue-url" })
         {
             Assert.Contains("/kyperian/${Environment}/" + name, names);
         }
@@ -153,8 +153,10 @@ public class TemplateContractTests
         Assert.Equal("decisionId", HashKey(decisions["KeySchema"]!));
         Assert.Equal(("symbol", "decidedAt"), IndexKeys(decisions, "bySymbol"));
 
+        // The risk ledger (Kyperian:DynamoDb:RiskTable) is one item keyed like a decision (DynamoDbOptions.RiskTable).
         var risk = Template.Properties("RiskTable");
         Assert.Equal("kyperian-${Environment}-risk", (string?)risk["TableName"]!["Fn::Sub"]);
+        Assert.Equal(HashKey(decisions["KeySchema"]!), HashKey(risk["KeySchema"]!));
 
         // CloudFormation wants exactly the key attributes defined.
         foreach (var (id, table) in Template.ResourcesOfType("AWS::DynamoDB::Table"))
