@@ -12,9 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 template=templates/serverless.template
+
+# pyenv's shims may be missing from PATH in a non-login shell: look where the machine's pip put it too.
+for dir in "${PYENV_ROOT:-$HOME/.pyenv}/shims" /root/.pyenv/shims "$HOME/.local/bin"; do
+  if ! command -v cfn-lint >/dev/null 2>&1 && [ -x "$dir/cfn-lint" ]; then PATH="$dir:$PATH"; fi
+done
 if ! command -v cfn-lint >/dev/null 2>&1; then
   echo "installing cfn-lint (pip)"
   python3 -m pip install --quiet 'cfn-lint>=1.20,<2' || { echo "cfn-lint is not installed and pip could not install it" >&2; exit 1; }
+  export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
 
 version=$(cfn-lint --version 2>&1 | sed -n 's/^cfn-lint \([0-9][0-9.]*\).*/\1/p')
