@@ -65,6 +65,11 @@ public static class AlertReader
         {
             input.MarkUnreadable(DescribeJsonError(ex));
         }
+        catch (InvalidOperationException)
+        {
+            // Reading text throws this, not JsonException, for bytes that are not UTF-8 and for a lone \uD800-style escape.
+            input.MarkUnreadable("holds text that is not valid UTF-8 (or a broken \\u escape): send the alert message as UTF-8 JSON");
+        }
 
         return input;
     }
