@@ -54,6 +54,7 @@ public static partial class KyperianApplication
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
         services.AddSingleton<KyperianMetrics>();
+        services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
 
         services.AddKyperianBackends(configuration);
