@@ -190,9 +190,9 @@ public class DecisionEngineProperties
             var s = c.Input.Signal;
             var settings = c.Settings;
             var direction = s.Action.Direction();
-            var risk = c.Input.Risk.Day == RiskState.DayOf(c.Now) ? c.Input.Risk : c.Input.Risk with { RealizedPnlTodayPct = 0, EntriesToday = 0 };
+            var risk = RiskState.DayOf(c.Now) <= c.Input.Risk.Day ? c.Input.Risk : c.Input.Risk with { RealizedPnlTodayPct = 0, EntriesToday = 0 };
             var clock = TimeOnly.FromDateTime(c.Now.UtcDateTime);
-            var outside = settings.TradingWindowStartUtc is { } start && settings.TradingWindowEndUtc is { } end
+            var outside = settings.TradingWindowStartUtc is { } start && settings.TradingWindowEndUtc is { } end && start != end
                 && !(start <= end ? clock >= start && clock < end : clock >= start || clock < end);
             var rawScore = RawScore(d.Inputs);
             var expected = new List<VetoReason>();
@@ -246,9 +246,15 @@ public class DecisionEngineProperties
 
     private static double RawScore(IEnumerable<TimeframeInput> inputs)
     {
-        var live = inputs.Where(i => i.Live).ToList();
-        var weight = live.Sum(i => i.Weight);
-        return weight > 0 ? live.Sum(i => i.Weight * i.Direction * i.Confidence / 100.0) / weight : 0;
+        // In the decision's own (timeframe) order, as the engine sums, so a boundary case compares equal bits.
+        double weight = 0, votes = 0;
+        foreach (var i in inputs.Where(i => i.Live))
+        {
+            weight += i.Weight;
+            votes += i.Weight * i.Direction * i.Confidence / 100.0;
+        }
+
+        return weight > 0 ? votes / weight : 0;
     }
 
     [Property(MaxTest = 200)]
