@@ -26,6 +26,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 status=0
+bash scripts/lint-template.sh || status=1
 dotnet test Kyperian.Api.sln -c Release --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true || status=$?
 
 # Sum the outcomes of every test project's run into the one closing line.

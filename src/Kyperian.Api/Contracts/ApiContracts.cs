@@ -29,7 +29,7 @@ public sealed record HealthCheckView(string Status, double Ms, string? Detail);
 public sealed record HealthView(string Status, string Role, string Version, IReadOnlyDictionary<string, HealthCheckView> Checks);
 
 /// <summary>Realised profit or loss of a closed trade, % of equity (a loss is negative).</summary>
-public sealed record PnlReport(double PnlPct, string? Note);
+public sealed record PnlReport(double? PnlPct, string? Note);
 
 public sealed record HaltRequest(string? Reason);
 

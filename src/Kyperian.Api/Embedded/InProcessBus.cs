@@ -17,7 +17,8 @@ public sealed class InProcessBus : IEventBus, ISignalFeed
     private readonly Channel<SignalDelivery> _channel;
     private readonly WorkerOptions _options;
     private readonly ILogger<InProcessBus> _logger;
-    private long _deadLetters;
+    private static readonly TimeSpan MaxRedeliveryDelay = TimeSpan.FromSeconds(5);
+    private long _struggling;
 
     public InProcessBus(IOptions<WorkerOptions> options, ILogger<InProcessBus> logger)
     {
@@ -32,7 +33,8 @@ public sealed class InProcessBus : IEventBus, ISignalFeed
 
     public int Backlog => _channel.Reader.Count;
 
-    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+    /// <summary>Signals that have failed <see cref="WorkerOptions.MaxDeliveryAttempts"/> times and are still being retried.</summary>
+    public long Struggling => Interlocked.Read(ref _struggling);
 
     public async Task PublishSignalAsync(Signal signal, CancellationToken cancellationToken)
     {
@@ -70,17 +72,21 @@ public sealed class InProcessBus : IEventBus, ISignalFeed
         ct => RedeliverAsync(signal, attempt, ct),
         attempt);
 
+    /// <summary>
+    /// Redelivers with a growing delay. An accepted signal is never dropped: past
+    /// <see cref="WorkerOptions.MaxDeliveryAttempts"/> it is counted as struggling (health turns Degraded) and
+    /// retried every few seconds until its backend recovers.
+    /// </summary>
     private async Task RedeliverAsync(Signal signal, int attempt, CancellationToken cancellationToken)
     {
-        if (attempt >= _options.MaxDeliveryAttempts)
+        if (attempt == _options.MaxDeliveryAttempts)
         {
-            // The signal stays in the store; an operator finds it without a decision.
-            Interlocked.Increment(ref _deadLetters);
-            _logger.LogError("Signal {SignalId} failed {Attempts} times and is dead-lettered", signal.SignalId, attempt);
-            return;
+            Interlocked.Increment(ref _struggling);
+            _logger.LogError("Signal {SignalId} failed {Attempts} times; still retrying every {Seconds} s", signal.SignalId, attempt, MaxRedeliveryDelay.TotalSeconds);
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRedeliveryDelay.TotalMilliseconds, 100 * Math.Pow(2, attempt - 1)));
+        await Task.Delay(delay, cancellationToken);
         await _channel.Writer.WriteAsync(Deliver(signal, attempt + 1), cancellationToken);
     }
 }

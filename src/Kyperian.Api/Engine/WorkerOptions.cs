@@ -14,7 +14,7 @@ public sealed class WorkerOptions
     /// <summary>How long the webhook waits for room on a full in-process bus before leaving the signal Pending.</summary>
     public int PublishTimeoutMs { get; set; } = 250;
 
-    /// <summary>Deliveries of one signal before the in-process bus gives up on it (SQS uses its redrive policy).</summary>
+    /// <summary>Deliveries of one signal after which the in-process bus reports it (SQS uses its redrive policy).</summary>
     public int MaxDeliveryAttempts { get; set; } = 5;
 
     /// <summary>A stored signal still Pending after this long is republished by the sweeper.</summary>

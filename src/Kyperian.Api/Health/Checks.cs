@@ -35,13 +35,13 @@ public sealed class EmbeddedBackendsHealthCheck(InMemorySignalStore signals, InM
         Task.FromResult(HealthCheckResult.Healthy($"embedded in-memory: {signals.Count} signals, {decisions.Count} decisions"));
 }
 
-/// <summary>The in-process bus: degraded while it is nearly full or has dead-lettered signals.</summary>
+/// <summary>The in-process bus: degraded while it is nearly full or a signal keeps failing.</summary>
 public sealed class InProcessBusHealthCheck(InProcessBus bus, IOptions<Engine.WorkerOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var detail = $"embedded channel: backlog {bus.Backlog}/{options.Value.ChannelCapacity}, dead letters {bus.DeadLetters}";
-        var strained = bus.Backlog > options.Value.ChannelCapacity * 0.8 || bus.DeadLetters > 0;
+        var detail = $"embedded channel: backlog {bus.Backlog}/{options.Value.ChannelCapacity}, signals retried past {options.Value.MaxDeliveryAttempts} attempts {bus.Struggling}";
+        var strained = bus.Backlog > options.Value.ChannelCapacity * 0.8 || bus.Struggling > 0;
         return Task.FromResult(strained ? HealthCheckResult.Degraded(detail) : HealthCheckResult.Healthy(detail));
     }
 }

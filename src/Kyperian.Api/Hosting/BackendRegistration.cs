@@ -1,3 +1,4 @@
+using Kyperian.Api.Adapters;
 using Kyperian.Api.Embedded;
 using Kyperian.Api.Engine;
 using Kyperian.Api.Health;
@@ -23,6 +24,9 @@ public static class BackendRegistration
                 services.AddSingleton<IRiskLedger, InMemoryRiskLedger>();
                 health.AddCheck<EmbeddedBackendsHealthCheck>("store");
                 break;
+            case StoreBackend.DynamoDb:
+                services.AddDynamoDbStores(configuration);
+                break;
             default:
                 throw new NotSupportedException($"Kyperian:Store={options.Store} is not available in this build.");
         }
@@ -35,6 +39,15 @@ public static class BackendRegistration
                 services.AddSingleton<ISignalFeed>(sp => sp.GetRequiredService<InProcessBus>());
                 health.AddCheck<InProcessBusHealthCheck>("bus");
                 break;
+            case BusBackend.EventBridge:
+                services.AddEventBridgeBus(configuration);
+                if (options.RunsEngine)
+                {
+                    // EventBridge → rule → SQS → this engine.
+                    services.AddSqsSignalFeed(configuration);
+                }
+
+                break;
             default:
                 throw new NotSupportedException($"Kyperian:Bus={options.Bus} is not available in this build.");
         }
@@ -45,6 +58,9 @@ public static class BackendRegistration
                 services.AddSingleton<InMemoryMarketState>();
                 services.AddSingleton<IMarketState>(sp => sp.GetRequiredService<InMemoryMarketState>());
                 services.AddSingleton<IDedupeStore>(sp => sp.GetRequiredService<InMemoryMarketState>());
+                break;
+            case StateBackend.Redis:
+                services.AddRedisState(configuration);
                 break;
             default:
                 throw new NotSupportedException($"Kyperian:State={options.State} is not available in this build.");

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Kyperian.Api.Adapters.Ssm;
 using Kyperian.Api.Contracts;
 using Kyperian.Api.Engine;
 using Kyperian.Api.Health;
@@ -19,6 +20,9 @@ public static partial class KyperianApplication
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
+
+        // SSM Parameter Store (Kyperian:Ssm:Enabled) joins the configuration before anything reads it.
+        builder.Configuration.AddSsmConfiguration();
         builder.Services.AddKyperian(builder.Configuration, builder.Environment);
 
         var app = builder.Build();
@@ -50,6 +54,7 @@ public static partial class KyperianApplication
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
         services.AddSingleton<KyperianMetrics>();
+        services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
 
         services.AddKyperianBackends(configuration);

@@ -18,7 +18,7 @@ public static class SwaggerSetup
           "price": 64250.5,
           "confidence": 80,
           "passphrase": "your-passphrase",
-          "time": "2026-11-28T14:30:00Z",
+          "time": "2026-01-15T14:30:00Z",
           "id": "btc-15m-long-1",
           "comment": "EMA cross"
         }

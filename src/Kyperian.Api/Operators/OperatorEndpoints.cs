@@ -39,15 +39,14 @@ public static class OperatorEndpoints
         await store.GetAsync(id, ct) is { } signal ? TypedResults.Ok(signal) : NotFound("signal", id);
 
     private static async Task<Results<Ok<IReadOnlyList<Signal>>, ValidationProblem>> ListSignalsAsync(
-        [FromQuery] string? symbol, [FromQuery] int? limit, ISignalStore store, CancellationToken ct)
+        [FromQuery] string? symbol, [FromQuery] string? limit, ISignalStore store, CancellationToken ct)
     {
-        if (ParseQuery(symbol, limit) is { } invalid)
+        if (ParseQuery(symbol, limit) is not ({ } parsed, { } count))
         {
-            return invalid;
+            return Invalid(symbol, limit);
         }
 
-        Symbol.TryParse(symbol, out var parsed, out _, out _);
-        return TypedResults.Ok(await store.ListBySymbolAsync(parsed, limit ?? DefaultLimit, ct));
+        return TypedResults.Ok(await store.ListBySymbolAsync(parsed, count, ct));
     }
 
     private static async Task<Results<Ok<Decision>, ProblemHttpResult>> GetDecisionAsync(string id, IDecisionStore store, CancellationToken ct)
@@ -57,15 +56,14 @@ public static class OperatorEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<Decision>>, ValidationProblem>> ListDecisionsAsync(
-        [FromQuery] string? symbol, [FromQuery] int? limit, IDecisionStore store, CancellationToken ct)
+        [FromQuery] string? symbol, [FromQuery] string? limit, IDecisionStore store, CancellationToken ct)
     {
-        if (ParseQuery(symbol, limit) is { } invalid)
+        if (ParseQuery(symbol, limit) is not ({ } parsed, { } count))
         {
-            return invalid;
+            return Invalid(symbol, limit);
         }
 
-        Symbol.TryParse(symbol, out var parsed, out _, out _);
-        return TypedResults.Ok(await store.ListBySymbolAsync(parsed, limit ?? DefaultLimit, ct));
+        return TypedResults.Ok(await store.ListBySymbolAsync(parsed, count, ct));
     }
 
     private static async Task<Ok<RiskView>> GetRiskAsync(IRiskLedger ledger, EngineSettings settings, TimeProvider time, CancellationToken ct) =>
@@ -74,14 +72,14 @@ public static class OperatorEndpoints
     private static async Task<Results<Ok<RiskView>, ValidationProblem>> RecordPnlAsync(
         PnlReport report, IRiskLedger ledger, EngineSettings settings, TimeProvider time, CancellationToken ct)
     {
-        if (!double.IsFinite(report.PnlPct) || Math.Abs(report.PnlPct) > 100)
+        if (report.PnlPct is not { } pnlPct || !double.IsFinite(pnlPct) || Math.Abs(pnlPct) > 100)
         {
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["pnlPct"] = ["must be a finite % of equity from -100 to 100"] },
+                new Dictionary<string, string[]> { ["pnlPct"] = ["is required: a finite % of equity from -100 to 100 (a loss is negative)"] },
                 title: "The P&L report is invalid");
         }
 
-        var state = await ledger.RecordPnlAsync(report.PnlPct, RiskState.DayOf(time.GetUtcNow()), ct);
+        var state = await ledger.RecordPnlAsync(pnlPct, RiskState.DayOf(time.GetUtcNow()), ct);
         return TypedResults.Ok(RiskView.From(state, settings));
     }
 
@@ -104,7 +102,17 @@ public static class OperatorEndpoints
         return TypedResults.Ok(RiskView.From(state, settings));
     }
 
-    private static ValidationProblem? ParseQuery(string? symbol, int? limit)
+    /// <returns>The symbol and limit, or nulls when either is invalid (<see cref="Invalid"/> says why).</returns>
+    private static (Symbol? Symbol, int? Limit) ParseQuery(string? symbol, string? limit)
+    {
+        Symbol? parsedSymbol = Symbol.TryParse(symbol, out var s, out _, out _) ? s : null;
+        int? parsedLimit = limit is null ? DefaultLimit
+            : int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var l) && l is >= 1 and <= MaxLimit ? l
+            : null;
+        return (parsedSymbol, parsedLimit);
+    }
+
+    private static ValidationProblem Invalid(string? symbol, string? limit)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Symbol.TryParse(symbol, out _, out _, out var symbolError))
@@ -112,12 +120,12 @@ public static class OperatorEndpoints
             errors["symbol"] = [symbolError];
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (ParseQuery(null, limit).Limit is null)
         {
-            errors["limit"] = [$"must be from 1 to {MaxLimit}"];
+            errors["limit"] = [$"must be a whole number from 1 to {MaxLimit}"];
         }
 
-        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors, title: "The query is invalid");
+        return TypedResults.ValidationProblem(errors, title: "The query is invalid");
     }
 
     private static ProblemHttpResult NotFound(string what, string id) => TypedResults.Problem(

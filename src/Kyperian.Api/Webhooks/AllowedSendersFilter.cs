@@ -12,7 +12,7 @@ public sealed class AllowedSendersFilter : IEndpointFilter
     public AllowedSendersFilter(IOptions<WebhookOptions> options)
     {
         _enforce = options.Value.EnforceAllowedIps;
-        _allowed = [.. options.Value.AllowedIps.Select(IPAddress.Parse)];
+        _allowed = [.. options.Value.EffectiveAllowedIps.Select(IPAddress.Parse)];
     }
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

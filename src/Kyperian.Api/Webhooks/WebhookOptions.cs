@@ -10,10 +10,16 @@ public sealed class WebhookOptions
     /// <summary>The shared secret alerts carry as <c>passphrase</c> (or <c>secret</c>, <c>key</c>, <c>?token=</c>).</summary>
     public string? Passphrase { get; set; }
 
-    /// <summary>When true, only <see cref="AllowedIps"/> may call /webhook.</summary>
+    /// <summary>When true, only <see cref="EffectiveAllowedIps"/> may call /webhook.</summary>
     public bool EnforceAllowedIps { get; set; }
 
-    public string[] AllowedIps { get; set; } = TradingViewAddresses;
+    /// <summary>
+    /// The senders allowed when enforced; empty means TradingView's. Empty by default because the configuration
+    /// binder appends configured items to an array's initial ones: a default here could never be replaced.
+    /// </summary>
+    public string[] AllowedIps { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveAllowedIps => AllowedIps.Length > 0 ? AllowedIps : TradingViewAddresses;
 
     /// <summary>How long an alert without its own time or id counts as the same signal.</summary>
     public int DedupeSeconds { get; set; } = 300;

@@ -45,7 +45,8 @@ public static class AlertReader
     public static AlertInput Read(ReadOnlySpan<byte> utf8)
     {
         var input = new AlertInput();
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8))
+        // "\uFEFF"u8 is the three bytes EF BB BF; "\xEF\xBB\xBF"u8 would be six (each \x is a char, UTF-8 encoded).
+        if (utf8.StartsWith("\uFEFF"u8))
         {
             utf8 = utf8[3..];
         }
@@ -63,6 +64,11 @@ public static class AlertReader
         catch (JsonException ex)
         {
             input.MarkUnreadable(DescribeJsonError(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            // Reading text throws this, not JsonException, for bytes that are not UTF-8 and for a lone \uD800-style escape.
+            input.MarkUnreadable("holds text that is not valid UTF-8 (or a broken \\u escape): send the alert message as UTF-8 JSON");
         }
 
         return input;
@@ -332,7 +338,9 @@ public static class AlertReader
         var where = ex.LineNumber is { } line && ex.BytePositionInLine is { } column
             ? $" (line {line + 1}, byte {column + 1})"
             : string.Empty;
-        var what = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+        // Only "The maximum configured depth of N has been exceeded"; a body cut short fails with
+        // "Expected depth to be zero at the end of the JSON payload", which is not too deep but unfinished.
+        var what = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
             ? $"nests deeper than {MaxDepth} levels"
             : "is not valid JSON";
         return $"{what}{where}: TradingView sends the alert message as text/plain when it is not valid JSON; check quotes, commas and braces";

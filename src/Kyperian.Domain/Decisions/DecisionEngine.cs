@@ -29,29 +29,33 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
         var direction = signal.Action.Direction();
 
         var inputs = new TimeframeInput[input.Timeframes.Count];
-        double liveWeight = 0, weightedVotes = 0, agreeingWeight = 0;
-        var higherTimeframeConflict = false;
         for (var i = 0; i < inputs.Length; i++)
         {
             var tf = input.Timeframes[i];
             var age = now - tf.ObservedAt;
             var live = age <= tf.Timeframe.Duration * settings.StaleBars;
-            var weight = tf.Timeframe.Weight;
-            var tfDirection = tf.Action.Direction();
-            inputs[i] = new TimeframeInput(tf.Timeframe, tfDirection, tf.Confidence, Math.Max(0, age.TotalSeconds), weight, live, tf.SignalId);
-            if (!live)
+            inputs[i] = new TimeframeInput(tf.Timeframe, tf.Action.Direction(), tf.Confidence, Math.Max(0, age.TotalSeconds), tf.Timeframe.Weight, live, tf.SignalId);
+        }
+
+        // Summing in timeframe order makes the score independent of the order the state arrives in, to the last bit.
+        Array.Sort(inputs, static (a, b) => a.Timeframe.CompareTo(b.Timeframe));
+        double liveWeight = 0, weightedVotes = 0, agreeingWeight = 0;
+        var higherTimeframeConflict = false;
+        foreach (var tf in inputs)
+        {
+            if (!tf.Live)
             {
                 continue;
             }
 
-            liveWeight += weight;
-            weightedVotes += weight * tfDirection * tf.Confidence / 100.0;
-            if (tfDirection == direction)
+            liveWeight += tf.Weight;
+            weightedVotes += tf.Weight * tf.Direction * tf.Confidence / 100.0;
+            if (tf.Direction == direction)
             {
-                agreeingWeight += weight;
+                agreeingWeight += tf.Weight;
             }
 
-            if (tf.Timeframe > signal.Timeframe && direction != 0 && tfDirection == -direction
+            if (tf.Timeframe > signal.Timeframe && direction != 0 && tf.Direction == -direction
                 && tf.Confidence >= settings.HtfConflictMinConfidence)
             {
                 higherTimeframeConflict = true;
@@ -60,7 +64,6 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
 
         var score = liveWeight > 0 ? Math.Clamp(weightedVotes / liveWeight, -1.0, 1.0) : 0.0;
         var alignment = liveWeight > 0 ? agreeingWeight / liveWeight : 0.0;
-        Array.Sort(inputs, static (a, b) => a.Timeframe.CompareTo(b.Timeframe));
 
         var action = direction switch
         {
@@ -160,7 +163,8 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
             return false;
         }
 
-        if (settings.TradingWindowStartUtc is not { } start || settings.TradingWindowEndUtc is not { } end)
+        // No window, or a window that starts where it ends (00:00–00:00), is the whole day.
+        if (settings.TradingWindowStartUtc is not { } start || settings.TradingWindowEndUtc is not { } end || start == end)
         {
             return true;
         }

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kyperian.Api.Tests.Http.Infrastructure;
+
+/// <summary>
+/// The Api in process, as deployed (Production, passphrase and operator key set), rate limit off unless a test
+/// turns it on, every log line captured. Each instance is its own process state: stores, bus, risk ledger.
+/// </summary>
+public class KyperianFactory : WebApplicationFactory<Program>
+{
+    /// <summary>Distinctive values, so a leak into a response or a log line cannot be a coincidence.</summary>
+    public const string Passphrase = "tv-Pass-7f3c9e1a-Hush";
+    public const string OperatorKey = "op-Key-2b8d4f6e-Quiet";
+
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Kyperian:Webhook:Passphrase"] = Passphrase,
+        ["Kyperian:Operator:ApiKey"] = OperatorKey,
+        ["Kyperian:Webhook:RateLimitPerSecond"] = "0",
+    };
+
+    private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
+
+    /// <param name="settings">Configuration on top of the defaults; a null value removes a default.</param>
+    /// <param name="services">Test services (fault-injecting backends, a test clock).</param>
+    /// <param name="environment">The host environment; Production unless a test needs Development.</param>
+    public KyperianFactory(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        string environment = "Production")
+    {
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = value;
+            }
+        }
+
+        _services = services;
+        _environment = environment;
+    }
+
+    public LogCapture Logs { get; } = new();
+
+    public HttpClient CreateOperatorClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", OperatorKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            logging.AddFilter<LogCapture>("Kyperian", LogLevel.Trace);
+        });
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
+    }
+}
+
+/// <summary>The shared app of a test class: the defaults, nothing else.</summary>
+public sealed class ApiFixture : KyperianFactory
+{
+    public ApiFixture()
+        : base(null)
+    {
+    }
+}

@@ -1,0 +1,315 @@
+using System.Text.Json.Nodes;
+
+namespace Kyperian.Deploy.Tests;
+
+/// <summary>Least privilege, encryption and the edge: IAM statements, tables, WAF, security groups.</summary>
+public class TemplateSecurityTests
+{
+    /// <summary>
+    /// Actions that may be granted on <c>Resource: "*"</c>, each because the service offers no resource-level permission
+    /// for it (the IAM service authorization reference lists no resource type).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> WildcardResourceActions = new Dictionary<string, string>
+    {
+        ["ecr:GetAuthorizationToken"] = "returns a registry login token for the account: no resource type",
+        ["xray:PutTraceSegments"] = "X-Ray trace segments: no resource type",
+        ["xray:PutTelemetryRecords"] = "X-Ray telemetry: no resource type",
+        ["cloudwatch:PutMetricData"] = "custom metrics: no resource type (narrow with the cloudwatch:namespace condition)",
+        ["ec2:CreateNetworkInterface"] = "a VPC Lambda creates its ENIs before they exist",
+        ["ec2:DescribeNetworkInterfaces"] = "Describe* calls have no resource type",
+        ["ec2:DeleteNetworkInterface"] = "a VPC Lambda removes the ENIs it created",
+        ["ec2:AssignPrivateIpAddresses"] = "VPC Lambda ENIs",
+        ["ec2:UnassignPrivateIpAddresses"] = "VPC Lambda ENIs",
+    };
+
+    /// <summary>AWS managed policies the template may attach, each with why (they cannot be inspected from here).</summary>
+    public static readonly IReadOnlyDictionary<string, string> AllowedManagedPolicies = new Dictionary<string, string>
+    {
+        ["AmazonAPIGatewayPushToCloudWatchLogs"] = "the account-level role API Gateway needs to write access logs",
+    };
+
+    private static readonly CfnTemplate Template = CfnTemplate.Instance;
+
+    [Fact]
+    public void No_statement_allows_every_action_of_a_service_or_of_all()
+    {
+        var statements = AllStatements().ToList();
+        Assert.True(statements.Count >= 8, $"only {statements.Count} statements found");
+        foreach (var (where, statement) in statements.Where(s => IsAllow(s.Statement)))
+        {
+            Assert.Null(statement["NotAction"]);
+            Assert.Null(statement["NotResource"]);
+            foreach (var action in Strings(statement["Action"]))
+            {
+                Assert.False(action == "*" || action.EndsWith(":*", StringComparison.Ordinal), $"{where}: Action {action}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Resource_star_only_for_actions_that_have_no_resource_level_permission()
+    {
+        foreach (var (where, statement) in AllStatements().Where(s => IsAllow(s.Statement) && s.Statement["Principal"] is null))
+        {
+            var resources = Strings(statement["Resource"]).ToList();
+            Assert.True(statement["Resource"] is not null, $"{where}: an identity statement needs Resource");
+            if (resources.Contains("*"))
+            {
+                var actions = Strings(statement["Action"]).ToList();
+                Assert.All(actions, a => Assert.True(WildcardResourceActions.ContainsKey(a), $"{where}: {a} on Resource *"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Resource_policies_name_a_service_principal_and_scope_it_to_this_stack()
+    {
+        // Queue, topic and bus policies (trust policies of roles are checked below).
+        var resourcePolicies = AllStatements().Where(s => IsAllow(s.Statement) && s.Where.EndsWith("/PolicyDocument", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(resourcePolicies);
+        foreach (var (where, statement) in resourcePolicies)
+        {
+            var principal = statement["Principal"]!;
+            Assert.False(principal is JsonValue, $"{where}: Principal must not be \"*\"");
+            Assert.Null(principal["AWS"]);
+            Assert.NotNull(principal["Service"]);
+            Assert.True(statement["Condition"] is not null, $"{where}: a service principal needs a source condition");
+        }
+    }
+
+    [Fact]
+    public void Roles_trust_one_service_to_assume_them()
+    {
+        var trusts = AllStatements().Where(s => s.Where.EndsWith("/AssumeRolePolicyDocument", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Template.ResourcesOfType("AWS::IAM::Role").Count(), trusts.Count);
+        Assert.All(trusts, t =>
+        {
+            Assert.Equal("sts:AssumeRole", (string?)t.Statement["Action"]);
+            Assert.IsAssignableFrom<JsonValue>(t.Statement["Principal"]!["Service"]);
+            Assert.Null(t.Statement["Principal"]!["AWS"]);
+        });
+    }
+
+    [Fact]
+    public void Only_listed_managed_policies_and_no_SAM_policy_templates()
+    {
+        foreach (var (id, resource) in Template.ResourcesOfType("AWS::IAM::Role"))
+        {
+            foreach (var arn in resource["Properties"]!["ManagedPolicyArns"]?.AsArray() ?? [])
+            {
+                var text = arn!["Fn::Sub"] is { } sub ? (string)sub! : (string)arn!;
+                var name = text[(text.LastIndexOf('/') + 1)..];
+                Assert.True(AllowedManagedPolicies.ContainsKey(name), $"{id}: managed policy {text}");
+            }
+        }
+
+        foreach (var (id, resource) in Template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            // Inline documents only, so that the checks above see every permission the function gets.
+            var policies = resource["Properties"]!["Policies"]!.AsArray();
+            Assert.All(policies, p => Assert.True(p is JsonObject o && o.ContainsKey("Statement"), $"{id}: Policies entry {p?.ToJsonString()}"));
+        }
+    }
+
+    [Fact]
+    public void The_function_and_the_engine_get_what_they_call_and_no_more()
+    {
+        var function = Actions(Template.Properties("KyperianFunction")["Policies"]!);
+        var engine = Actions(Template.Properties("EngineTaskRole")["Policies"]!);
+        string[] shared =
+        [
+            "events:PutEvents", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
+            "ssm:GetParametersByPath", "kms:Decrypt",
+        ];
+        Assert.All(shared, a => Assert.Contains(a, function));
+        Assert.All(shared, a => Assert.Contains(a, engine));
+        Assert.All(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], a => Assert.Contains(a, engine));
+        Assert.DoesNotContain(function, a => a.StartsWith("sqs:", StringComparison.Ordinal));
+        Assert.DoesNotContain(function.Concat(engine), a => a is "dynamodb:Scan" or "dynamodb:DeleteTable" or "dynamodb:CreateTable" or "ssm:PutParameter");
+    }
+
+    [Fact]
+    public void Parameter_store_access_is_limited_to_this_environment_and_KMS_to_the_SSM_key()
+    {
+        foreach (var role in new[] { "KyperianFunction", "EngineTaskRole" })
+        {
+            var statements = AllStatements().Where(s => s.Where.StartsWith($"Resources/{role}/", StringComparison.Ordinal)).Select(s => s.Statement).ToList();
+            var ssm = statements.Single(s => Strings(s["Action"]).Contains("ssm:GetParametersByPath"));
+            Assert.All(Strings(ssm["Resource"]), r => Assert.Contains(":parameter/kyperian/${Environment}", r, StringComparison.Ordinal));
+            var kms = statements.Single(s => Strings(s["Action"]).Contains("kms:Decrypt"));
+            Assert.Equal("alias/aws/ssm", (string?)kms["Condition"]!["ForAnyValue:StringEquals"]!["kms:ResourceAliases"]);
+            Assert.Contains("ssm.${AWS::Region}.amazonaws.com", kms["Condition"]!["StringEquals"]!["kms:ViaService"]!.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_table_is_on_demand_encrypted_with_point_in_time_recovery()
+    {
+        var tables = Template.ResourcesOfType("AWS::DynamoDB::Table").ToList();
+        Assert.Equal(3, tables.Count);
+        foreach (var (id, table) in tables)
+        {
+            var p = table["Properties"]!;
+            Assert.True((string?)p["BillingMode"] == "PAY_PER_REQUEST", $"{id}: BillingMode");
+            Assert.True((bool?)p["SSESpecification"]?["SSEEnabled"] == true, $"{id}: SSE");
+            Assert.True((bool?)p["PointInTimeRecoverySpecification"]?["PointInTimeRecoveryEnabled"] == true, $"{id}: PITR");
+            Assert.Null(p["ProvisionedThroughput"]);
+        }
+    }
+
+    [Fact]
+    public void Queues_and_cache_are_encrypted()
+    {
+        Assert.All(Template.ResourcesOfType("AWS::SQS::Queue"), q => Assert.True((bool?)q.Resource["Properties"]!["SqsManagedSseEnabled"] == true, q.Id));
+        var redis = Template.Properties("RedisReplicationGroup");
+        Assert.True((bool?)redis["AtRestEncryptionEnabled"]);
+        Assert.True((bool?)redis["TransitEncryptionEnabled"]);
+        Assert.Equal("{{resolve:ssm-secure:/kyperian/${Environment}/redis/password}}", (string?)redis["AuthToken"]!["Fn::Sub"]);
+    }
+
+    [Fact]
+    public void WAF_has_the_per_IP_rate_rule_and_the_three_managed_groups_and_guards_the_stage()
+    {
+        var acl = Template.Properties("WebAcl");
+        Assert.Equal("REGIONAL", (string?)acl["Scope"]);
+        var rules = acl["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal(rules.Count, rules.Select(r => (int)r["Priority"]!).Distinct().Count());
+
+        var rate = rules.Single(r => r["Statement"]!["RateBasedStatement"] is not null);
+        var statement = rate["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("IP", (string?)statement["AggregateKeyType"]);
+        Assert.Equal(300, (int?)statement["EvaluationWindowSec"] ?? 300);
+        var limit = statement["Limit"]!["Ref"] is { } parameter ? (int)Template.Parameters[(string)parameter!]!["Default"]! : (int)statement["Limit"]!;
+        Assert.Equal(1000, limit);
+        Assert.NotNull(rate["Action"]!["Block"]);
+
+        foreach (var group in new[] { "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet" })
+        {
+            var rule = rules.Single(r => (string?)r["Statement"]!["ManagedRuleGroupStatement"]?["Name"] == group);
+            Assert.Equal("AWS", (string?)rule["Statement"]!["ManagedRuleGroupStatement"]!["VendorName"]);
+            Assert.NotNull(rule["OverrideAction"]!["None"]);
+        }
+
+        var association = Template.Properties("WebAclAssociation");
+        Assert.Equal("WebAcl", (string?)association["WebACLArn"]!["Fn::GetAtt"]![0]);
+        Assert.EndsWith("/restapis/${KyperianApi}/stages/${KyperianApi.Stage}", (string?)association["ResourceArn"]!["Fn::Sub"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redis_accepts_6379_only_from_the_function_and_the_engine()
+    {
+        var redisGroup = Template.Properties("RedisSecurityGroup");
+        Assert.Null(redisGroup["SecurityGroupIngress"]);
+        var egress = Assert.Single(redisGroup["SecurityGroupEgress"]!.AsArray());
+        Assert.Equal("127.0.0.1/32", (string?)egress!["CidrIp"]);
+
+        var ingress = Template.ResourcesOfType("AWS::EC2::SecurityGroupIngress").Select(r => r.Resource["Properties"]!).ToList();
+        var toRedis = ingress.Where(i => (string?)i["GroupId"]!["Ref"] == "RedisSecurityGroup").ToList();
+        Assert.Equal(
+            ["EngineSecurityGroup", "FunctionSecurityGroup"],
+            toRedis.Select(i => (string)i["SourceSecurityGroupId"]!["Ref"]!).Order(StringComparer.Ordinal));
+        Assert.All(toRedis, i =>
+        {
+            Assert.Equal(6379, (int)i["FromPort"]!);
+            Assert.Equal(6379, (int)i["ToPort"]!);
+            Assert.Equal("tcp", (string?)i["IpProtocol"]);
+        });
+
+        // Nothing may reach the function or the engine from outside.
+        Assert.Null(Template.Properties("FunctionSecurityGroup")["SecurityGroupIngress"]);
+        Assert.Null(Template.Properties("EngineSecurityGroup")["SecurityGroupIngress"]);
+        Assert.DoesNotContain(ingress, i => (string?)i["GroupId"]!["Ref"] is "FunctionSecurityGroup" or "EngineSecurityGroup");
+    }
+
+    [Fact]
+    public void Compute_and_cache_live_in_the_private_subnets()
+    {
+        string[] privateSubnets = ["PrivateSubnet1", "PrivateSubnet2"];
+        Assert.Equal(privateSubnets, Refs(Template.Properties("KyperianFunction")["VpcConfig"]!["SubnetIds"]!));
+        var awsvpc = Template.Properties("EngineService")["NetworkConfiguration"]!["AwsvpcConfiguration"]!;
+        Assert.Equal(privateSubnets, Refs(awsvpc["Subnets"]!));
+        Assert.Equal("DISABLED", (string?)awsvpc["AssignPublicIp"]);
+        Assert.Equal(privateSubnets, Refs(Template.Properties("RedisSubnetGroup")["SubnetIds"]!));
+        Assert.All(Template.ResourcesOfType("AWS::EC2::Subnet"), s => Assert.False((bool?)s.Resource["Properties"]!["MapPublicIpOnLaunch"] ?? false, s.Id));
+    }
+
+    internal static IEnumerable<(string Where, JsonObject Statement)> AllStatements()
+    {
+        foreach (var (id, node) in Template.Resources)
+        {
+            foreach (var (where, document) in PolicyDocuments(id, node!.AsObject()))
+            {
+                foreach (var statement in Statements(document))
+                {
+                    yield return (where, statement);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string Where, JsonNode Document)> PolicyDocuments(string id, JsonObject resource)
+    {
+        var properties = resource["Properties"]?.AsObject();
+        if (properties is null)
+        {
+            yield break;
+        }
+
+        switch ((string?)resource["Type"])
+        {
+            case "AWS::IAM::Role":
+                yield return ($"Resources/{id}/AssumeRolePolicyDocument", properties["AssumeRolePolicyDocument"]!);
+                foreach (var policy in properties["Policies"]?.AsArray() ?? [])
+                {
+                    yield return ($"Resources/{id}/Policies/{(string?)policy!["PolicyName"]}", policy["PolicyDocument"]!);
+                }
+
+                break;
+            case "AWS::Serverless::Function":
+                foreach (var policy in properties["Policies"]?.AsArray() ?? [])
+                {
+                    if (policy is JsonObject document && document.ContainsKey("Statement"))
+                    {
+                        yield return ($"Resources/{id}/Policies", document);
+                    }
+                }
+
+                break;
+            default:
+                if (properties["PolicyDocument"] is { } policyDocument)
+                {
+                    yield return ($"Resources/{id}/PolicyDocument", policyDocument);
+                }
+
+                break;
+        }
+    }
+
+    private static IEnumerable<JsonObject> Statements(JsonNode document) => document["Statement"] switch
+    {
+        JsonArray many => many.Select(s => s!.AsObject()),
+        JsonObject one => [one],
+        _ => [],
+    };
+
+    private static bool IsAllow(JsonObject statement) => (string?)statement["Effect"] == "Allow";
+
+    internal static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        null => [],
+        JsonArray array => array.SelectMany(Strings),
+        JsonValue value => [(string)value!],
+        // An intrinsic (Ref, Fn::GetAtt, Fn::Sub): its text, so a "*" inside would still show.
+        JsonObject obj when obj["Fn::Sub"] is JsonValue sub => [(string)sub!],
+        JsonObject obj => [obj.ToJsonString()],
+        _ => [node.ToJsonString()],
+    };
+
+    private static HashSet<string> Actions(JsonNode policies) =>
+        policies.AsArray()
+            .SelectMany(p => (p!["PolicyDocument"] ?? p)["Statement"]!.AsArray())
+            .SelectMany(s => Strings(s!["Action"]))
+            .ToHashSet(StringComparer.Ordinal);
+
+    private static string[] Refs(JsonNode list) => list.AsArray().Select(n => (string)n!["Ref"]!).ToArray();
+}
