@@ -7,12 +7,15 @@
 #      stored once, decided once; webhook → decision latency from each decision's latencyMs
 #
 # Usage: scripts/loadtest.sh [--backends embedded|local]
+#   embedded (default): in-memory store and state, in-process bus — the DESIGN §8 bars.
+#   local: DynamoDB on dynalite + Redis on redis-server (fresh per phase, on REDIS_PORT [6391] and
+#          DYNALITE_PORT [4591]), in-process bus; totals counted in the tables.
 # Environment (defaults in brackets):
 #   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [5s]     wrk phases (bare and app alike)
 #   RATE [1000]  RATE_SECONDS [60]                                  fixed-rate phase
 #   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
 #   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 (a smoke run, not a measurement)
-# Results: printed, and written under artifacts/loadtest/ (summary.txt, the app logs, the raw phase outputs).
+# Results: printed, and written under artifacts/loadtest/BACKENDS/ (summary.txt, the app logs, the raw phase outputs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --backends) backends="${2:?--backends needs embedded or local}"; shift 2 ;;
     --backends=*) backends="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -40,27 +43,31 @@ PORT=${PORT:-5880}
 PASSPHRASE=loadtest-passphrase
 API_KEY=loadtest-operator-key
 
-out="$root/artifacts/loadtest"
+out="$root/artifacts/loadtest/$backends"
 rm -rf "$out"
 mkdir -p "$out"
 summary="$out/summary.txt"
 : >"$summary"
 say() { echo "$*" | tee -a "$summary"; }
 
+REDIS_PORT=${REDIS_PORT:-6391}
+DYNALITE_PORT=${DYNALITE_PORT:-4591}
+verify_store=()
 case "$backends" in
   embedded)
     backend_env=(Kyperian__Store=embedded Kyperian__Bus=embedded Kyperian__State=embedded)
     ;;
   local)
-    # Needs the DynamoDB and Redis adapters (AWS adapters issue); fail clearly until they exist.
-    if ! grep -q "DynamoDb" src/Kyperian.Api/Hosting/BackendRegistration.cs \
-       || grep -q 'Kyperian:Store={options.Store} is not available' src/Kyperian.Api/Hosting/BackendRegistration.cs \
-          && ! grep -q 'case StoreBackend.DynamoDb' src/Kyperian.Api/Hosting/BackendRegistration.cs; then
-      echo "--backends local needs the DynamoDB and Redis adapters, which this build does not have yet" >&2
-      exit 2
-    fi
-    echo "--backends local is not wired yet: see bench/RESULTS.md" >&2
-    exit 2
+    # DynamoDB (dynalite) for signals, decisions and risk; Redis for dedupe and timeframe state. The bus stays the
+    # in-process channel: EventBridge and SQS have no local server here (DESIGN §7).
+    backend_env=(Kyperian__Store=dynamodb Kyperian__Bus=embedded Kyperian__State=redis
+      Kyperian__DynamoDb__ServiceUrl="http://127.0.0.1:$DYNALITE_PORT" Kyperian__DynamoDb__Region=us-east-1
+      Kyperian__DynamoDb__CreateTables=true
+      Kyperian__DynamoDb__SignalsTable=kyperian-load-signals Kyperian__DynamoDb__DecisionsTable=kyperian-load-decisions
+      Kyperian__Redis__Host=127.0.0.1 Kyperian__Redis__Port="$REDIS_PORT"
+      AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local)
+    verify_store=(--dynamodb-url "http://127.0.0.1:$DYNALITE_PORT"
+      --signals-table kyperian-load-signals --decisions-table kyperian-load-decisions)
     ;;
   *) echo "--backends must be embedded or local" >&2; exit 2 ;;
 esac
@@ -70,6 +77,19 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk (Debian)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+
+if [ "$backends" = local ]; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "installing redis-server (Debian)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+    (service redis-server stop || true) >/dev/null 2>&1
+  fi
+  if [ ! -x scripts/servers/node_modules/.bin/dynalite ]; then
+    echo "installing dynalite (npm, pinned in scripts/servers/package-lock.json)"
+    (cd scripts/servers && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi
 
 if [ "${NO_BUILD:-}" != 1 ]; then
@@ -94,7 +114,38 @@ stop_app() {
   fi
   app_pid=
 }
-trap stop_app EXIT INT TERM
+# Local backends: a fresh redis-server and an in-memory dynalite per phase, so the tables hold only that phase.
+redis_pid=; dynalite_pid=
+stop_servers() {
+  for pid in $redis_pid $dynalite_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  redis_pid=; dynalite_pid=
+}
+wait_listening() { # name port pid
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || { echo "$1 exited while starting; see $out/$1.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$1 did not listen on 127.0.0.1:$2 within 10 s" >&2; exit 1
+}
+start_servers() {
+  [ "$backends" = local ] || return 0
+  stop_servers
+  for port in "$REDIS_PORT" "$DYNALITE_PORT"; do
+    if port_busy "$port"; then echo "port $port is in use: set REDIS_PORT / DYNALITE_PORT" >&2; exit 2; fi
+  done
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
+  redis_pid=$!
+  wait_listening redis "$REDIS_PORT" "$redis_pid"
+  scripts/servers/node_modules/.bin/dynalite --port "$DYNALITE_PORT" --host 127.0.0.1 \
+    --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$out/dynalite.log" 2>&1 &
+  dynalite_pid=$!
+  wait_listening dynalite "$DYNALITE_PORT" "$dynalite_pid"
+}
+trap 'stop_app; stop_servers' EXIT INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -117,6 +168,7 @@ start_app() {
 }
 
 start_kyperian() {
+  start_servers
   start_app "$1" "$api_dir" Kyperian.Api.dll \
     Kyperian__Role=all "${backend_env[@]}" \
     Kyperian__Webhook__RateLimitPerSecond=0 \
@@ -171,7 +223,8 @@ if [ "${SKIP_WRK:-}" != 1 ]; then
     say "  vs bare       : $(awk -v a="$(val "$f" rps)" -v b="$bare_rps" 'BEGIN { printf "%.1f %%", 100 * a / b }') of the bare endpoint (same run)"
   fi
   timeout 300 dotnet "$driver" verify --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --accepted "$accepted" --in-flight "$in_flight" --samples "$samples" --out "$out/app.verify" >/dev/null || status=1
+      --accepted "$accepted" --in-flight "$in_flight" --samples "$samples" "${verify_store[@]}" \
+      --out "$out/app.verify" >/dev/null || status=1
   v="$out/app.verify"
   say "  store check   : 202s (warm-up + run) $accepted, stored signals $(val "$v" store_signals), decisions $(val "$v" store_decisions), in flight at stop $in_flight, unexplained extra $(val "$v" unexplained_extra_signals)"
   say "                  sampled ids $(val "$v" samples_checked): missing signal $(val "$v" samples_missing_signal), missing decision $(val "$v" samples_missing_decision); decision latency of samples p50 $(val "$v" sample_decision_latency_p50_ms) ms, p99 $(val "$v" sample_decision_latency_p99_ms) ms (saturated)"
@@ -184,7 +237,8 @@ fi
 if [ "${SKIP_RATE:-}" != 1 ]; then
   start_kyperian kyperian-rate
   timeout $(( RATE_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" --out "$out/rate.txt" >/dev/null || status=1
+      --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" "${verify_store[@]}" \
+      --out "$out/rate.txt" >/dev/null || status=1
   r="$out/rate.txt"
   say "fixed rate      : target $(val "$r" target_rate)/s, achieved $(val "$r" achieved_rate)/s for ${RATE_SECONDS}s, $(val "$r" sent) sent"
   say "  statuses      : $(grep '^s[0-9_]' "$r" | tr '\n' ' ')"
@@ -194,6 +248,7 @@ if [ "${SKIP_RATE:-}" != 1 ]; then
   say "  LOST          : $(val "$r" lost)"
   stop_app
 fi
+stop_servers
 
 say ""
 say "load after: $(uptime | sed 's/.*load average: //')"

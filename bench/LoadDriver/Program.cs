@@ -19,6 +19,10 @@ using System.Text.RegularExpressions;
 //           After a wrk run (which cannot see every id): waits for the engine to drain, then checks the
 //           store's totals against the 202 count and each sampled id individually.
 //
+//   Both: with --dynamodb-url U --signals-table T --decisions-table T (--backends local), the store's totals are
+//   counted in DynamoDB (Scan, Select COUNT; decisions = items whose decisionId starts with dec_, since the risk
+//   ledger shares that table) instead of read from the embedded store's /health detail.
+//
 // Exit code 0 when nothing was lost, 1 when something was, 2 on a usage or connection error.
 return await Cli.RunAsync(args);
 
@@ -49,6 +53,7 @@ internal static partial class Cli
         }
 
         var report = new Report(options.Get("out", string.Empty));
+        Totals = DynamoTotals.From(options) is { } dynamo ? dynamo.CountAsync : null;
         try
         {
             return args[0] == "rate"
@@ -213,6 +218,9 @@ internal static partial class Cli
         return lost == 0 ? 0 : 1;
     }
 
+    /// <summary>Counts the store's signals and decisions when /health cannot (a real backend).</summary>
+    private static Func<Task<StoreTotals>>? Totals { get; set; }
+
     /// <summary>Polls /health until the engine has decided every stored signal and the bus is empty.</summary>
     private static async Task<StoreTotals?> WaitForDrainAsync(HttpClient http, long expectedAtLeast, TimeSpan timeout)
     {
@@ -223,20 +231,27 @@ internal static partial class Cli
             var health = await http.GetStringAsync("/health");
             var store = StoreDetail().Match(health);
             var backlog = BacklogDetail().Match(health);
-            if (!store.Success)
+            if (Totals is not null)
+            {
+                last = await Totals();
+            }
+            else if (store.Success)
+            {
+                last = new StoreTotals(long.Parse(store.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(store.Groups[2].Value, CultureInfo.InvariantCulture));
+            }
+            else
             {
                 Console.Error.WriteLine("LoadDriver: /health has no store totals; relying on per-id checks only");
                 return null;
             }
 
-            last = new StoreTotals(long.Parse(store.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(store.Groups[2].Value, CultureInfo.InvariantCulture));
             var empty = !backlog.Success || backlog.Groups[1].Value == "0";
             if (empty && last.Value.Decisions == last.Value.Signals && last.Value.Signals >= expectedAtLeast)
             {
                 return last;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(Totals is null ? 250 : 2000);
         }
 
         Console.Error.WriteLine($"LoadDriver: engine did not drain within {timeout.TotalSeconds:0} s (last: {last})");
@@ -310,7 +325,7 @@ internal static partial class Cli
     [GeneratedRegex("backlog (\\d+)/")]
     private static partial Regex BacklogDetail();
 
-    private readonly record struct StoreTotals(long Signals, long Decisions);
+    internal readonly record struct StoreTotals(long Signals, long Decisions);
 
     private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies);
 }
@@ -337,14 +352,15 @@ internal sealed class AlertMix(string passphrase, int seed)
     private static readonly string[] Timeframes = ["1", "5", "15", "30", "60", "240", "D", "1D", "W", "30S", "1h", "4h", "15m", "1W"];
     private static readonly string[] Actions = ["buy", "sell", "long", "short", "buy", "sell", "close", "exit"];
 
-    private static readonly string[] BadBodies =
+    // The passphrase is checked before the rules, so bad payloads carry the right one to reach the rules ("@P@").
+    private static readonly string[] BadTemplates =
     [
-        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15"}""",
-        """{"symbol":"BTCUSDT","action":"hold","timeframe":"15","price":100}""",
-        """{"symbol":"BTCUSDT","action":"buy","timeframe":"7X","price":100}""",
-        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":-5}""",
-        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":100,"confidence":150}""",
-        """{"symbol":"BTC USDT","action":"buy","timeframe":"15","price":100}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","passphrase":"@P@"}""",
+        """{"symbol":"BTCUSDT","action":"hold","timeframe":"15","price":100,"passphrase":"@P@"}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"7X","price":100,"passphrase":"@P@"}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":-5,"passphrase":"@P@"}""",
+        """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":100,"confidence":150,"passphrase":"@P@"}""",
+        """{"symbol":"BTC USDT","action":"buy","timeframe":"15","price":100,"passphrase":"@P@"}""",
         """{"symbol":"BTCUSDT","action":"buy","timeframe":"15","price":""",
         "{{strategy.order.action}} BTCUSDT @ {{close}}",
         string.Empty,
@@ -354,6 +370,7 @@ internal sealed class AlertMix(string passphrase, int seed)
     private const string Text = "text/plain; charset=utf-8";
 
     private readonly Random _random = new(seed);
+    private readonly string[] _badBodies = [.. BadTemplates.Select(t => t.Replace("@P@", passphrase, StringComparison.Ordinal))];
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
     private int _counter;
     private string? _lastValid;
@@ -369,7 +386,7 @@ internal sealed class AlertMix(string passphrase, int seed)
 
         if (r < 7)
         {
-            return (BadBodies[_counter % BadBodies.Length], Json);
+            return (_badBodies[_counter % _badBodies.Length], Json);
         }
 
         if (r == 7)
@@ -397,6 +414,47 @@ internal sealed class AlertMix(string passphrase, int seed)
 
         var timeframe = tf.All(char.IsAsciiDigit) ? tf : $"\"{tf}\"";
         return $$"""{"symbol":"{{symbol}}","action":"{{action}}","timeframe":{{timeframe}},"price":"{{price}}","confidence":{{confidence}},"secret":"{{passphrase}}"}""";
+    }
+}
+
+/// <summary>Counts signals and decisions in DynamoDB (dynalite for --backends local).</summary>
+internal sealed class DynamoTotals(Amazon.DynamoDBv2.AmazonDynamoDBClient client, string signalsTable, string decisionsTable)
+{
+    public static DynamoTotals? From(Options options)
+    {
+        var url = options.Get("dynamodb-url", string.Empty);
+        if (url.Length == 0)
+        {
+            return null;
+        }
+
+        var config = new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = url, AuthenticationRegion = "us-east-1" };
+        var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("local", "local"), config);
+        return new DynamoTotals(client, options.Get("signals-table", "kyperian-local-signals"), options.Get("decisions-table", "kyperian-local-decisions"));
+    }
+
+    public async Task<Cli.StoreTotals> CountAsync() =>
+        new(await CountAsync(signalsTable, null), await CountAsync(decisionsTable, "dec_"));
+
+    private async Task<long> CountAsync(string table, string? keyPrefix)
+    {
+        long count = 0;
+        Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>? start = null;
+        do
+        {
+            var request = new Amazon.DynamoDBv2.Model.ScanRequest { TableName = table, Select = Amazon.DynamoDBv2.Select.COUNT, ExclusiveStartKey = start };
+            if (keyPrefix is not null)
+            {
+                request.FilterExpression = "begins_with(decisionId, :p)";
+                request.ExpressionAttributeValues = new() { [":p"] = new Amazon.DynamoDBv2.Model.AttributeValue { S = keyPrefix } };
+            }
+
+            var page = await client.ScanAsync(request);
+            count += page.Count ?? 0;
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return count;
     }
 }
 
