@@ -216,14 +216,14 @@ if [ "${SKIP_WRK:-}" != 1 ]; then
   f="$out/app.wrk"; w="$out/app-warmup.wrk"
   accepted=$(( $(val "$f" s202) + $(val "$w" s202) ))
   in_flight=$(( $(val "$f" sent) - $(val "$f" recv) + $(val "$w" sent) - $(val "$w" recv) ))
-  samples="$(val "$w" samples)$(val "$f" samples)"
+  printf '%s %s\n' "$(val "$w" samples)" "$(val "$f" samples)" >"$out/app.samples"
   say "kyperian /webhook: $(val "$f" rps) req/s, p50 $(val "$f" p50_ms) ms, p99 $(val "$f" p99_ms) ms, max $(val "$f" max_ms) ms, socket errors $(val "$f" socket_errors)"
   say "  statuses      : 202 $(val "$f" s202), 200 dup $(val "$f" s200), 400 $(val "$f" s400), 401 $(val "$f" s401), 413 $(val "$f" s413), 415 $(val "$f" s415), 429 $(val "$f" s429), 503 $(val "$f" s503), other 5xx $(val "$f" s5xx), other $(val "$f" sother)"
   if [ -n "$bare_rps" ]; then
     say "  vs bare       : $(awk -v a="$(val "$f" rps)" -v b="$bare_rps" 'BEGIN { printf "%.1f %%", 100 * a / b }') of the bare endpoint (same run)"
   fi
   timeout 300 dotnet "$driver" verify --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --accepted "$accepted" --in-flight "$in_flight" --samples "$samples" "${verify_store[@]}" \
+      --accepted "$accepted" --in-flight "$in_flight" --samples-file "$out/app.samples" "${verify_store[@]}" \
       --out "$out/app.verify" >/dev/null || status=1
   v="$out/app.verify"
   say "  store check   : 202s (warm-up + run) $accepted, stored signals $(val "$v" store_signals), decisions $(val "$v" store_decisions), in flight at stop $in_flight, unexplained extra $(val "$v" unexplained_extra_signals)"

@@ -15,7 +15,7 @@ using System.Text.RegularExpressions;
 //           and the store holds exactly as many signals and decisions as there were 202s. Reports the
 //           HTTP latency and, from each decision's latencyMs, webhook receipt → decision.
 //
-//   verify  --url U --accepted N --in-flight M --samples "sig_… sig_…" [--api-key K] [--out F]
+//   verify  --url U --accepted N --in-flight M --samples-file F (ids, space-separated) [--api-key K] [--out F]
 //           After a wrk run (which cannot see every id): waits for the engine to drain, then checks the
 //           store's totals against the 202 count and each sampled id individually.
 //
@@ -189,7 +189,9 @@ internal static partial class Cli
     {
         var accepted = long.Parse(options.Get("accepted", "0"), CultureInfo.InvariantCulture);
         var inFlight = long.Parse(options.Get("in-flight", "0"), CultureInfo.InvariantCulture);
-        var samples = options.Get("samples", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var samplesFile = options.Get("samples-file", string.Empty);
+        var samples = (samplesFile.Length > 0 ? File.ReadAllText(samplesFile) : options.Get("samples", string.Empty))
+            .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
         var drained = await WaitForDrainAsync(http, accepted, TimeSpan.FromSeconds(120));
         var check = await CheckIdsAsync(http, samples, TimeSpan.FromSeconds(30));
