@@ -13,6 +13,7 @@
 # Environment (defaults in brackets):
 #   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [5s]     wrk phases (bare and app alike)
 #   RATE [1000]  RATE_SECONDS [60]                                  fixed-rate phase
+#   DRAIN_SECONDS [120 embedded, 300 local]: how long the checks wait for the engine to decide the backlog
 #   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
 #   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 (a smoke run, not a measurement)
 # Results: printed, and written under artifacts/loadtest/BACKENDS/ (summary.txt, the app logs, the raw phase outputs).
@@ -55,9 +56,11 @@ DYNALITE_PORT=${DYNALITE_PORT:-4591}
 verify_store=()
 case "$backends" in
   embedded)
+    DRAIN_SECONDS=${DRAIN_SECONDS:-120}
     backend_env=(Kyperian__Store=embedded Kyperian__Bus=embedded Kyperian__State=embedded)
     ;;
   local)
+    DRAIN_SECONDS=${DRAIN_SECONDS:-300}
     # DynamoDB (dynalite) for signals, decisions and risk; Redis for dedupe and timeframe state. The bus stays the
     # in-process channel: EventBridge and SQS have no local server here (DESIGN §7).
     backend_env=(Kyperian__Store=dynamodb Kyperian__Bus=embedded Kyperian__State=redis
@@ -222,8 +225,8 @@ if [ "${SKIP_WRK:-}" != 1 ]; then
   if [ -n "$bare_rps" ]; then
     say "  vs bare       : $(awk -v a="$(val "$f" rps)" -v b="$bare_rps" 'BEGIN { printf "%.1f %%", 100 * a / b }') of the bare endpoint (same run)"
   fi
-  timeout 300 dotnet "$driver" verify --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --accepted "$accepted" --in-flight "$in_flight" --samples-file "$out/app.samples" "${verify_store[@]}" \
+  timeout $(( DRAIN_SECONDS + 300 )) dotnet "$driver" verify --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
+      --accepted "$accepted" --in-flight "$in_flight" --samples-file "$out/app.samples" --drain-seconds "$DRAIN_SECONDS" "${verify_store[@]}" \
       --out "$out/app.verify" >/dev/null || status=1
   v="$out/app.verify"
   say "  store check   : 202s (warm-up + run) $accepted, stored signals $(val "$v" store_signals), decisions $(val "$v" store_decisions), in flight at stop $in_flight, unexplained extra $(val "$v" unexplained_extra_signals)"
@@ -236,14 +239,16 @@ fi
 # --- 3. fixed rate -------------------------------------------------------------------------------------------
 if [ "${SKIP_RATE:-}" != 1 ]; then
   start_kyperian kyperian-rate
-  timeout $(( RATE_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" "${verify_store[@]}" \
+  timeout $(( RATE_SECONDS + DRAIN_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
+      --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" --drain-seconds "$DRAIN_SECONDS" "${verify_store[@]}" \
       --out "$out/rate.txt" >/dev/null || status=1
   r="$out/rate.txt"
   say "fixed rate      : target $(val "$r" target_rate)/s, achieved $(val "$r" achieved_rate)/s for ${RATE_SECONDS}s, $(val "$r" sent) sent"
   say "  statuses      : $(grep '^s[0-9_]' "$r" | tr '\n' ' ')"
   say "  http latency  : p50 $(val "$r" http_p50_ms) ms, p99 $(val "$r" http_p99_ms) ms, max $(val "$r" http_max_ms) ms (from each request's scheduled time)"
+  say "                  p50 $(val "$r" service_p50_ms) ms, p99 $(val "$r" service_p99_ms) ms, max $(val "$r" service_max_ms) ms (from the send, without the driver's pacing lag)"
   say "  store check   : 202s $(val "$r" accepted) (unique $(val "$r" accepted_unique)), stored signals $(val "$r" store_signals), decisions $(val "$r" store_decisions); every id checked: missing signal $(val "$r" signals_missing), missing decision $(val "$r" decisions_missing)"
+  say "                  stored without a 202 seen $(val "$r" stored_without_a_202_seen) (requests the driver timed out on), unexplained $(val "$r" unexplained_extra_signals)"
   say "  webhook→decision: p50 $(val "$r" decision_latency_p50_ms) ms, p99 $(val "$r" decision_latency_p99_ms) ms, max $(val "$r" decision_latency_max_ms) ms (decision latencyMs: receipt → decided)"
   say "  LOST          : $(val "$r" lost)"
   stop_app
