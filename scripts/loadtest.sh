@@ -11,7 +11,7 @@
 #   local: DynamoDB on dynalite + Redis on redis-server (fresh per phase, on REDIS_PORT [6391] and
 #          DYNALITE_PORT [4591]), in-process bus; totals counted in the tables.
 # Environment (defaults in brackets):
-#   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [5s]     wrk phases (bare and app alike)
+#   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [10s]     wrk phases (bare and app alike)
 #   RATE [1000]  RATE_SECONDS [60]                                  fixed-rate phase
 #   DRAIN_SECONDS [120 embedded, 300 local]: how long the checks wait for the engine to decide the backlog
 #   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
@@ -37,7 +37,7 @@ fi
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-10s}
 RATE=${RATE:-1000}
 RATE_SECONDS=${RATE_SECONDS:-60}
 PORT=${PORT:-5880}
