@@ -247,6 +247,7 @@ if [ "${SKIP_RATE:-}" != 1 ]; then
   say "  statuses      : $(grep '^s[0-9_]' "$r" | tr '\n' ' ')"
   say "  http latency  : p50 $(val "$r" http_p50_ms) ms, p99 $(val "$r" http_p99_ms) ms, max $(val "$r" http_max_ms) ms (from each request's scheduled time)"
   say "                  p50 $(val "$r" service_p50_ms) ms, p99 $(val "$r" service_p99_ms) ms, max $(val "$r" service_max_ms) ms (from the send, without the driver's pacing lag)"
+  say "                  p50 $(val "$r" steady_service_p50_ms) ms, p99 $(val "$r" steady_service_p99_ms) ms, p99.9 $(val "$r" steady_service_p999_ms) ms (from the send, after the first 5 s of the fresh app)"
   say "  store check   : 202s $(val "$r" accepted) (unique $(val "$r" accepted_unique)), stored signals $(val "$r" store_signals), decisions $(val "$r" store_decisions); every id checked: missing signal $(val "$r" signals_missing), missing decision $(val "$r" decisions_missing)"
   say "                  stored without a 202 seen $(val "$r" stored_without_a_202_seen) (requests the driver timed out on), unexplained $(val "$r" unexplained_extra_signals)"
   say "  webhook→decision: p50 $(val "$r" decision_latency_p50_ms) ms, p99 $(val "$r" decision_latency_p99_ms) ms, max $(val "$r" decision_latency_max_ms) ms (decision latencyMs: receipt → decided)"
