@@ -25,8 +25,8 @@ internal sealed class LambdaRuntimeServer : IServer
         _lifetime = lifetime;
         _logger = logger;
 
-        // Nothing listens; an empty address list keeps app.Urls and the host's address logging working.
-        Features.Set<IServerAddressesFeature>(new ServerAddressesFeature());
+        // Nothing listens: an empty, read-only address list (configured URLs are not added) keeps app.Urls working.
+        Features.Set<IServerAddressesFeature>(new NoAddresses());
     }
 
     public IFeatureCollection Features { get; } = new FeatureCollection();
@@ -77,6 +77,13 @@ internal sealed class LambdaRuntimeServer : IServer
                 _logger.LogWarning("An invocation was still running when the host stopped.");
             }
         }
+    }
+
+    private sealed class NoAddresses : IServerAddressesFeature
+    {
+        public ICollection<string> Addresses { get; } = Array.AsReadOnly(Array.Empty<string>());
+
+        public bool PreferHostingUrls { get; set; }
     }
 
     public void Dispose()
