@@ -1,3 +1,7 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health/live", () => "ok");
+using Kyperian.Api.Hosting;
+
+var app = KyperianApplication.Create(args);
 app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

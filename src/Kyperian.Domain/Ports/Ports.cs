@@ -1,0 +1,86 @@
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Risk;
+using Kyperian.Domain.Signals;
+
+namespace Kyperian.Domain.Ports;
+
+public enum PublishState
+{
+    Pending,
+    Published,
+}
+
+/// <summary>Durable signals. Adding is conditional on the id, so a replay is reported and never overwrites.</summary>
+public interface ISignalStore
+{
+    /// <returns>False when a signal with this id is already stored.</returns>
+    Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken);
+
+    Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken);
+
+    Task MarkPublishedAsync(string signalId, CancellationToken cancellationToken);
+
+    /// <summary>Signals still waiting for the bus that arrived before <paramref name="receivedBefore"/>, oldest first.</summary>
+    Task<IReadOnlyList<Signal>> ListPendingAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken);
+}
+
+public interface IDecisionStore
+{
+    /// <returns>False when a decision with this id is already stored: processing a signal twice records it once.</returns>
+    Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken);
+
+    Task<Decision?> GetAsync(string decisionId, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Realised P&amp;L, entries per day and the kill switch, kept beside the decisions.</summary>
+public interface IRiskLedger
+{
+    Task<RiskState> GetAsync(DateOnly day, CancellationToken cancellationToken);
+
+    Task<RiskState> RecordPnlAsync(double pnlPct, DateOnly day, CancellationToken cancellationToken);
+
+    Task RecordEntryAsync(DateOnly day, CancellationToken cancellationToken);
+
+    Task<RiskState> SetHaltedAsync(bool halted, string? reason, DateOnly day, CancellationToken cancellationToken);
+}
+
+/// <summary>Where validated signals go to be decided on, and where decisions are announced.</summary>
+public interface IEventBus
+{
+    /// <summary>Throws when the bus did not take the signal.</summary>
+    Task PublishSignalAsync(Signal signal, CancellationToken cancellationToken);
+
+    Task PublishDecisionAsync(Decision decision, CancellationToken cancellationToken);
+}
+
+/// <summary>Recognises replays: the first claim of an id within its window wins.</summary>
+public interface IDedupeStore
+{
+    /// <returns>True when this call claimed the id; false when it was claimed within <paramref name="window"/>.</returns>
+    Task<bool> TryClaimAsync(string signalId, TimeSpan window, CancellationToken cancellationToken);
+
+    Task<bool> IsClaimedAsync(string signalId, CancellationToken cancellationToken);
+
+    /// <summary>Gives a claim back, when the signal was not taken after all and its resend must be welcome.</summary>
+    Task ReleaseAsync(string signalId, CancellationToken cancellationToken);
+}
+
+/// <summary>The engine's view of each symbol: the latest signal per timeframe, and the last execution.</summary>
+public interface IMarketState
+{
+    /// <summary>
+    /// Records <paramref name="signal"/> as its timeframe's latest unless a newer one is there, atomically, and
+    /// returns the latest of every timeframe of the symbol.
+    /// </summary>
+    Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken);
+
+    Task<DateTimeOffset?> GetLastExecuteAsync(Symbol symbol, CancellationToken cancellationToken);
+
+    Task SetLastExecuteAsync(Symbol symbol, DateTimeOffset at, TimeSpan cooldown, CancellationToken cancellationToken);
+}

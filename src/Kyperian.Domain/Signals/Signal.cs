@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace Kyperian.Domain.Signals;
+
+/// <summary>A validated, normalized alert: what is stored, published and decided on. Never holds the passphrase.</summary>
+public sealed record Signal
+{
+    public required string SignalId { get; init; }
+
+    public required Symbol Symbol { get; init; }
+
+    public string? Exchange { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))]
+    public required SignalAction Action { get; init; }
+
+    public required Timeframe Timeframe { get; init; }
+
+    public required decimal Price { get; init; }
+
+    public required int Confidence { get; init; }
+
+    public required string Source { get; init; }
+
+    /// <summary>The client's own alert id, when it sent one.</summary>
+    public string? AlertId { get; init; }
+
+    /// <summary>The bar time the alert carried (<c>{{timenow}}</c>), when it sent one.</summary>
+    public DateTimeOffset? AlertTime { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public decimal? Quantity { get; init; }
+
+    public decimal? StopLoss { get; init; }
+
+    public decimal? TakeProfit { get; init; }
+
+    public string? Comment { get; init; }
+
+    /// <summary>When the market said this: the alert's own time, else when we received it.</summary>
+    [JsonIgnore]
+    public DateTimeOffset ObservedAt => AlertTime ?? ReceivedAt;
+}
