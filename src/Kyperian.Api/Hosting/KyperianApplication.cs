@@ -8,6 +8,7 @@ using Kyperian.Api.Operators;
 using Kyperian.Api.Webhooks;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
+using Kyperian.Lambda;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Hosting;
@@ -19,6 +20,8 @@ public static partial class KyperianApplication
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
+        // On AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the Runtime API loop replaces Kestrel; elsewhere nothing changes.
+        builder.Services.AddLambdaHosting(builder.Configuration.GetValue("Kyperian:Lambda:EventSource", LambdaEventSource.RestApi));
         builder.Services.AddKyperian(builder.Configuration, builder.Environment);
 
         var app = builder.Build();
