@@ -105,7 +105,9 @@ for (var run = 1; run <= runs; run++)
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
 
-    var polledAt = await state.Polled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    // Init ends with the first /next, or with a report to /runtime/init/error.
+    await Task.WhenAny(state.Polled.Task, state.Answered.Task).WaitAsync(TimeSpan.FromSeconds(60));
+    var polledAt = state.Polled.Task.IsCompleted ? state.Polled.Task.Result : Stopwatch.GetTimestamp();
     state.Next.TrySetResult(state.Invocation);
     var (answeredAt, kind, body) = await state.Answered.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
