@@ -160,11 +160,11 @@ internal sealed class InvocationFeatures :
 
     // ---------------------------------------------------------------- IHttpResponseFeature
 
-    private readonly HeaderDictionary _responseHeaders = new();
+    private IHeaderDictionary _responseHeaders = new HeaderDictionary();
 
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
     public string? ReasonPhrase { get; set; }
-    IHeaderDictionary IHttpResponseFeature.Headers { get => _responseHeaders; set => throw new NotSupportedException("Response headers cannot be replaced."); }
+    IHeaderDictionary IHttpResponseFeature.Headers { get => _responseHeaders; set => _responseHeaders = value ?? new HeaderDictionary(); }
     public IHeaderDictionary ResponseHeaders => _responseHeaders;
 
     [Obsolete("Use IHttpResponseBodyFeature.Stream.")]
@@ -233,7 +233,11 @@ internal sealed class InvocationFeatures :
     /// <summary>Replaces whatever the application produced by an empty 500, as Kestrel does on an unhandled exception.</summary>
     public void SetUnhandledError()
     {
-        _responseHeaders.IsReadOnly = false;
+        if (_responseHeaders is HeaderDictionary { IsReadOnly: true })
+        {
+            _responseHeaders = new HeaderDictionary();
+        }
+
         _responseHeaders.Clear();
         _responseStream.Reset();
         _responseWriter = null;
@@ -290,6 +294,9 @@ internal sealed class InvocationFeatures :
         }
 
         HasStarted = true;
-        _responseHeaders.IsReadOnly = true;
+        if (_responseHeaders is HeaderDictionary headers)
+        {
+            headers.IsReadOnly = true;
+        }
     }
 }
