@@ -160,7 +160,8 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
             return false;
         }
 
-        if (settings.TradingWindowStartUtc is not { } start || settings.TradingWindowEndUtc is not { } end)
+        // No window, or a window that starts where it ends (00:00–00:00), is the whole day.
+        if (settings.TradingWindowStartUtc is not { } start || settings.TradingWindowEndUtc is not { } end || start == end)
         {
             return true;
         }

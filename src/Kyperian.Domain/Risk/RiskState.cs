@@ -30,9 +30,12 @@ public sealed record RiskState
     /// <summary>The UTC day the daily figures belong to.</summary>
     public DateOnly Day { get; init; }
 
-    /// <summary>The state as of <paramref name="day"/>: daily figures reset when the day has turned.</summary>
+    /// <summary>
+    /// The state as of <paramref name="day"/>: daily figures reset when the day has turned. A day earlier than the
+    /// ledger's never resets it, so a late report cannot wipe today's loss.
+    /// </summary>
     public RiskState On(DateOnly day) =>
-        day == Day ? this : this with { Day = day, RealizedPnlTodayPct = 0, EntriesToday = 0 };
+        day <= Day ? this : this with { Day = day, RealizedPnlTodayPct = 0, EntriesToday = 0 };
 
     public RiskState WithPnl(double pnlPct, DateOnly day)
     {

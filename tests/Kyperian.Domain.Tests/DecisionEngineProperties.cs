@@ -1,0 +1,311 @@
+using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Risk;
+using Kyperian.Domain.Signals;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Kyperian.Domain.Tests;
+
+/// <summary>Invariants of the engine over random signals, timeframe states, risk, cooldowns and settings.</summary>
+public class DecisionEngineProperties
+{
+    private static readonly string[] Pool = ["30S", "1", "5", "15", "30", "60", "240", "1D", "1W", "1M"];
+
+    /// <summary>One random decision problem. Everything the engine reads, and nothing else.</summary>
+    public sealed record Case(EngineSettings Settings, DateTimeOffset Now, DecisionInput Input)
+    {
+        public Decision Decide() => new DecisionEngine(Settings, new FakeTimeProvider(Now)).Decide(Input);
+
+        public override string ToString() =>
+            $"{Input.Signal.Action} {Input.Signal.Timeframe} c={Input.Signal.Confidence} alertTime={Input.Signal.AlertTime:O} " +
+            $"tfs=[{string.Join(", ", Input.Timeframes.Select(t => $"{t.Timeframe} {t.Action} {t.Confidence} age={(Now - t.ObservedAt).TotalSeconds}s"))}] " +
+            $"risk={Input.Risk} last={Input.LastExecuteAt:O}";
+    }
+
+    private static Gen<double> Between(double min, double max, double step = 0.01) =>
+        Gen.Choose((int)Math.Round(min / step), (int)Math.Round(max / step)).Select(x => x * step);
+
+    private static readonly Gen<SignalAction> Actions = Gen.Elements(SignalAction.Buy, SignalAction.Sell, SignalAction.Close);
+
+    private static readonly Gen<int> Confidences = Gen.Frequency((3, Gen.Choose(0, 100)), (1, Gen.Elements(0, 49, 50, 59, 60, 100)));
+
+    private static Gen<TimeframeSignal> StateOf(Timeframe timeframe, DateTimeOffset now) =>
+        from action in Actions
+        from confidence in Confidences
+        from bars in Between(-0.1, 5)
+        select new TimeframeSignal(timeframe, action, confidence, now - (timeframe.Duration * bars), $"sig_{timeframe.Label}");
+
+    private static readonly Gen<EngineSettings> Settings =
+        from staleBars in Between(0.5, 5, 0.5)
+        from minConfidence in Gen.Choose(0, 100)
+        from minScore in Between(0, 1)
+        from htf in Gen.Choose(0, 100)
+        from cooldown in Gen.Choose(0, 300)
+        from daily in Between(0.5, 10, 0.5)
+        from total in Between(1, 20, 0.5)
+        from risk in Between(0, 10, 0.1)
+        from max in Between(0.1, 10, 0.1)
+        from maxEntries in Gen.OneOf(Gen.Constant<int?>(null), Gen.Choose(0, 10).Select(x => (int?)x))
+        from window in Gen.OneOf(
+            Gen.Constant<(TimeOnly?, TimeOnly?)>((null, null)),
+            from s in Gen.Choose(0, 1439)
+            from e in Gen.Choose(0, 1439)
+            select ((TimeOnly?)TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(s)), (TimeOnly?)TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(e))))
+        select new EngineSettings
+        {
+            StaleBars = staleBars,
+            MinConfidence = minConfidence,
+            MinScore = minScore,
+            HtfConflictMinConfidence = htf,
+            CooldownSeconds = cooldown,
+            MaxDailyLossPct = daily,
+            MaxTotalLossPct = total,
+            RiskPerTradePct = risk,
+            MaxPositionPct = max,
+            MaxEntriesPerDay = maxEntries,
+            TradingWindowStartUtc = window.Item1,
+            TradingWindowEndUtc = window.Item2,
+        };
+
+    private static Gen<RiskState> Risks(DateTimeOffset now) =>
+        from today in Between(-12, 6, 0.5)
+        from peak in Between(0, 20, 0.5)
+        from cumulative in Between(-15, 20, 0.5)
+        from halted in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from entries in Gen.Choose(0, 12)
+        from daysAgo in Gen.Elements(0, 0, 0, 1)
+        select new RiskState
+        {
+            RealizedPnlTodayPct = today,
+            PeakPnlPct = Math.Max(peak, cumulative),
+            CumulativePnlPct = cumulative,
+            Halted = halted,
+            EntriesToday = entries,
+            Day = RiskState.DayOf(now).AddDays(-daysAgo),
+        };
+
+    private static readonly Gen<Case> Cases =
+        from minuteOfWeek in Gen.Choose(0, (7 * 1440) - 1)
+        let now = Clocks.Now.AddMinutes(minuteOfWeek)
+        from timeframes in Gen.Shuffle(Pool)
+        from count in Gen.Choose(1, 8)
+        let chosen = timeframes.Take(count).Select(Timeframe.Parse).ToArray()
+        from action in Actions
+        from confidence in Confidences
+        from receivedMsAgo in Gen.Choose(0, 5000)
+        from alertBars in Gen.OneOf(Gen.Constant<double?>(null), Between(-0.05, 2.5).Select(x => (double?)x))
+        from others in Gen.CollectToArray(chosen.Skip(1).Select(tf => StateOf(tf, now)))
+        from settings in Settings
+        from risk in Risks(now)
+        from lastExecuteAgo in Gen.OneOf(Gen.Constant<int?>(null), Gen.Choose(0, 400).Select(x => (int?)x))
+        select Build(now, chosen[0], action, confidence, receivedMsAgo, alertBars, others, settings, risk, lastExecuteAgo);
+
+    private static Case Build(
+        DateTimeOffset now, Timeframe timeframe, SignalAction action, int confidence, int receivedMsAgo, double? alertBars,
+        TimeframeSignal[] others, EngineSettings settings, RiskState risk, int? lastExecuteAgo)
+    {
+        var receivedAt = now.AddMilliseconds(-receivedMsAgo);
+        var signal = new SignalBuilder
+        {
+            Timeframe = timeframe.Label,
+            Action = action,
+            Confidence = confidence,
+            ReceivedAt = receivedAt,
+            AlertTime = alertBars is { } bars ? receivedAt - (timeframe.Duration * bars) : null,
+        }.Build();
+        var state = new List<TimeframeSignal> { TimeframeSignal.From(signal) };
+        state.AddRange(others);
+        return new Case(settings, now, new DecisionInput(signal, state, risk, lastExecuteAgo is { } ago ? now.AddSeconds(-ago) : null));
+    }
+
+    private static Property ForAllCases(Func<Case, Decision, bool> property) =>
+        Prop.ForAll(Cases.ToArbitrary(), c => property(c, c.Decide()));
+
+    [Property(MaxTest = 300)]
+    public Property Score_is_within_minus_1_and_1_and_alignment_within_0_and_1() =>
+        ForAllCases((_, d) => d.Score is >= -1 and <= 1 && d.Alignment is >= 0 and <= 1);
+
+    [Property(MaxTest = 300)]
+    public Property Size_is_within_0_and_the_maximum_position() =>
+        ForAllCases((c, d) => d.PositionSizePct >= 0 && d.PositionSizePct <= c.Settings.MaxPositionPct);
+
+    [Property(MaxTest = 300)]
+    public Property Size_is_0_on_veto_and_on_exit() =>
+        ForAllCases((_, d) => (d.Verdict == Verdict.Execute && d.Action != TradeAction.Exit) || d.PositionSizePct == 0);
+
+    [Property(MaxTest = 300)]
+    public Property A_close_is_never_vetoed() =>
+        ForAllCases((c, d) =>
+            c.Input.Signal.Action != SignalAction.Close
+            || (d.Verdict == Verdict.Execute && d.Action == TradeAction.Exit && d.Reasons.Count == 0 && d.PositionSizePct == 0));
+
+    [Property(MaxTest = 300)]
+    public Property Execute_means_no_reasons_and_veto_means_some() =>
+        ForAllCases((_, d) => (d.Verdict == Verdict.Execute) == (d.Reasons.Count == 0));
+
+    [Property(MaxTest = 300)]
+    public Property The_action_follows_the_signal() =>
+        ForAllCases((c, d) => d.Action == c.Input.Signal.Action switch
+        {
+            SignalAction.Buy => TradeAction.EnterLong,
+            SignalAction.Sell => TradeAction.EnterShort,
+            _ => TradeAction.Exit,
+        });
+
+    /// <summary>DESIGN §4 steps 1, 3, 4 and 7, recomputed from the recorded inputs.</summary>
+    [Property(MaxTest = 300)]
+    public Property Score_alignment_liveness_and_size_follow_the_formulas() =>
+        ForAllCases((c, d) =>
+        {
+            var direction = c.Input.Signal.Action.Direction();
+            var liveOk = d.Inputs.All(i => i.Live == (c.Now - c.Input.Timeframes.Single(t => t.Timeframe == i.Timeframe).ObservedAt
+                <= i.Timeframe.Duration * c.Settings.StaleBars));
+            var live = d.Inputs.Where(i => i.Live).ToList();
+            var weight = live.Sum(i => i.Weight);
+            var score = weight > 0 ? live.Sum(i => i.Weight * i.Direction * i.Confidence / 100.0) / weight : 0;
+            var alignment = weight > 0 ? live.Where(i => i.Direction == direction).Sum(i => i.Weight) / weight : 0;
+            var size = d.Verdict == Verdict.Execute && direction != 0
+                ? Math.Min(c.Settings.MaxPositionPct, c.Settings.RiskPerTradePct * Math.Clamp(direction * score, 0, 1) * c.Input.Signal.Confidence / 100.0)
+                : 0;
+            return liveOk
+                && Math.Abs(d.Score - score) < 1e-6
+                && Math.Abs(d.Alignment - alignment) < 1e-6
+                && Math.Abs(d.PositionSizePct - size) <= 0.5e-4 + 1e-9
+                && d.Inputs.All(i => i.Weight == i.Timeframe.Weight && i.AgeSeconds >= 0);
+        });
+
+    /// <summary>DESIGN §4 step 5, each reason recomputed independently for entries.</summary>
+    [Property(MaxTest = 300)]
+    public Property Every_reason_applies_and_every_applicable_reason_is_given() =>
+        ForAllCases((c, d) =>
+        {
+            if (d.Action == TradeAction.Exit)
+            {
+                return true;
+            }
+
+            var s = c.Input.Signal;
+            var settings = c.Settings;
+            var direction = s.Action.Direction();
+            var risk = c.Input.Risk.Day == RiskState.DayOf(c.Now) ? c.Input.Risk : c.Input.Risk with { RealizedPnlTodayPct = 0, EntriesToday = 0 };
+            var clock = TimeOnly.FromDateTime(c.Now.UtcDateTime);
+            var outside = settings.TradingWindowStartUtc is { } start && settings.TradingWindowEndUtc is { } end
+                && !(start <= end ? clock >= start && clock < end : clock >= start || clock < end);
+            var rawScore = RawScore(d.Inputs);
+            var expected = new List<VetoReason>();
+            if (s.Confidence < settings.MinConfidence)
+            {
+                expected.Add(VetoReason.LowConfidence);
+            }
+
+            if (d.Inputs.Any(i => i.Live && i.Timeframe > s.Timeframe && i.Direction == -direction && i.Confidence >= settings.HtfConflictMinConfidence))
+            {
+                expected.Add(VetoReason.HtfConflict);
+            }
+
+            if (direction * rawScore < settings.MinScore)
+            {
+                expected.Add(VetoReason.WeakConfluence);
+            }
+
+            if (c.Input.LastExecuteAt is { } last && (c.Now - last).TotalSeconds < settings.CooldownSeconds)
+            {
+                expected.Add(VetoReason.Cooldown);
+            }
+
+            if (s.AlertTime is { } t && s.ReceivedAt - t > s.Timeframe.Duration)
+            {
+                expected.Add(VetoReason.StaleSignal);
+            }
+
+            if (-risk.RealizedPnlTodayPct >= settings.MaxDailyLossPct || risk.PeakPnlPct - risk.CumulativePnlPct >= settings.MaxTotalLossPct)
+            {
+                expected.Add(VetoReason.RiskLimit);
+            }
+
+            if (risk.Halted)
+            {
+                expected.Add(VetoReason.KillSwitch);
+            }
+
+            if (outside)
+            {
+                expected.Add(VetoReason.OutsideHours);
+            }
+
+            if (settings.MaxEntriesPerDay is { } max && risk.EntriesToday >= max)
+            {
+                expected.Add(VetoReason.MaxDecisions);
+            }
+
+            return expected.SequenceEqual(d.Reasons);
+        });
+
+    private static double RawScore(IEnumerable<TimeframeInput> inputs)
+    {
+        var live = inputs.Where(i => i.Live).ToList();
+        var weight = live.Sum(i => i.Weight);
+        return weight > 0 ? live.Sum(i => i.Weight * i.Direction * i.Confidence / 100.0) / weight : 0;
+    }
+
+    [Property(MaxTest = 200)]
+    public Property The_same_input_gives_the_same_decision() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
+        {
+            var engine = new DecisionEngine(c.Settings, new FakeTimeProvider(c.Now));
+            var first = engine.Decide(c.Input);
+            var second = engine.Decide(c.Input);
+            var third = c.Decide(); // a fresh engine and clock at the same instant
+            var json = JsonSerializer.Serialize(first);
+            return !ReferenceEquals(first, second)
+                && json == JsonSerializer.Serialize(second)
+                && json == JsonSerializer.Serialize(third)
+                && first.Reasons.SequenceEqual(second.Reasons)
+                && first.Inputs.SequenceEqual(second.Inputs)
+                && first with { Reasons = second.Reasons, Inputs = second.Inputs } == second;
+        });
+
+    [Property(MaxTest = 100)]
+    public Property Inputs_cover_every_timeframe_shortest_first() =>
+        ForAllCases((c, d) =>
+            d.Inputs.Count == c.Input.Timeframes.Count
+            && d.Inputs.Select(i => i.Timeframe).SequenceEqual(c.Input.Timeframes.Select(t => t.Timeframe).Order()));
+
+    [Property(MaxTest = 100)]
+    public Property The_order_of_the_state_does_not_matter() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
+        {
+            var reversed = c with { Input = c.Input with { Timeframes = c.Input.Timeframes.Reverse().ToList() } };
+            var (a, b) = (c.Decide(), reversed.Decide());
+
+            // Summing in another order may move the last bit of a double, nothing more.
+            return a.Verdict == b.Verdict
+                && a.Reasons.SequenceEqual(b.Reasons)
+                && a.Inputs.SequenceEqual(b.Inputs)
+                && Math.Abs(a.Score - b.Score) <= 1e-6
+                && Math.Abs(a.Alignment - b.Alignment) <= 1e-6
+                && Math.Abs(a.PositionSizePct - b.PositionSizePct) <= 1e-4;
+        });
+
+    /// <summary>Guards the properties above against passing vacuously: the generator reaches every outcome.</summary>
+    [Fact]
+    public void Random_cases_reach_every_verdict_action_and_reason()
+    {
+        var decisions = Cases.Sample(2000).Select(c => c.Decide()).ToList();
+
+        Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterLong && d.PositionSizePct > 0);
+        Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterShort && d.PositionSizePct > 0);
+        Assert.Contains(decisions, d => d.Action == TradeAction.Exit);
+        Assert.Contains(decisions, d => d.Inputs.Any(i => !i.Live) && d.Inputs.Any(i => i.Live));
+        Assert.Contains(decisions, d => d.Inputs.Count == 8);
+        Assert.Contains(decisions, d => d.Reasons.Count == 1);
+        Assert.Contains(decisions, d => d.Reasons.Count >= 4);
+        foreach (var reason in Enum.GetValues<VetoReason>())
+        {
+            Assert.Contains(decisions, d => d.Reasons.Contains(reason));
+        }
+    }
+}
