@@ -68,7 +68,7 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
         Assert.Equal("accepted", accepted["status"]!.GetValue<string>());
         var signalId = accepted["signalId"]!.GetValue<string>();
         Assert.StartsWith("sig_", signalId);
-        Assert.EndsWith(signalId, first.Header("Location"));
+        Assert.Equal($"/Prod/signals/{signalId}", first.Header("Location"));
 
         Assert.Equal(200, again.StatusCode());
         Assert.Equal("duplicate", JsonNode.Parse(again.BodyText())!["status"]!.GetValue<string>());
