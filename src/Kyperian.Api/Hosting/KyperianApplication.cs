@@ -9,6 +9,7 @@ using Kyperian.Api.Operators;
 using Kyperian.Api.Webhooks;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
+using Kyperian.Lambda;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Hosting;
@@ -23,6 +24,9 @@ public static partial class KyperianApplication
 
         // SSM Parameter Store (Kyperian:Ssm:Enabled) joins the configuration before anything reads it.
         builder.Configuration.AddSsmConfiguration();
+
+        // On AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the Runtime API loop replaces Kestrel; elsewhere nothing changes.
+        builder.Services.AddLambdaHosting(builder.Configuration.GetValue("Kyperian:Lambda:EventSource", LambdaEventSource.RestApi));
         builder.Services.AddKyperian(builder.Configuration, builder.Environment);
 
         var app = builder.Build();

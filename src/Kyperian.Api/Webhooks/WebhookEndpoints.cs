@@ -93,7 +93,7 @@ public static partial class WebhookEndpoints
         {
             case IntakeStatus.Accepted:
                 LogAccepted(logger, signal.SignalId, signal.Symbol.Value, signal.Timeframe.Label, signal.Action);
-                return TypedResults.Accepted($"/signals/{signal.SignalId}", new WebhookAccepted(signal.SignalId, SignalStatus.Accepted, receivedAt));
+                return TypedResults.Accepted($"{request.PathBase}/signals/{signal.SignalId}", new WebhookAccepted(signal.SignalId, SignalStatus.Accepted, receivedAt));
             case IntakeStatus.Duplicate:
                 return TypedResults.Ok(new WebhookDuplicate(result.SignalId, SignalStatus.Duplicate));
             default:

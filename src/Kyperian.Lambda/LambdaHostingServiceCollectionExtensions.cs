@@ -1,0 +1,66 @@
+using Kyperian.Lambda.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Kyperian.Lambda;
+
+// In the DI namespace, like the framework's Add* methods, so the composition root needs no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Runs the ASP.NET Core application on AWS Lambda behind API Gateway.</summary>
+public static class LambdaHostingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Under Lambda (the <c>AWS_LAMBDA_RUNTIME_API</c> setting is in the configuration or the environment), replaces
+    /// Kestrel's <see cref="IServer"/> by a server that runs the Lambda Runtime API loop and translates
+    /// <paramref name="eventSource"/> events to requests; elsewhere changes nothing.
+    /// Mirrors <c>AddAWSLambdaHosting(LambdaEventSource)</c> of Amazon.Lambda.AspNetCoreServer.Hosting: swapping this
+    /// call for that one is the whole switch to the official package.
+    /// </summary>
+    /// <remarks>Call it after the configuration sources are in place (WebApplicationBuilder: anywhere in Program).</remarks>
+    public static IServiceCollection AddLambdaHosting(
+        this IServiceCollection services,
+        LambdaEventSource eventSource,
+        Action<LambdaHostingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!Enum.IsDefined(eventSource))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eventSource), eventSource, "Unknown Lambda event source.");
+        }
+
+        var runtimeApi = LambdaEnvironment.FindRuntimeApi(services);
+        if (runtimeApi is null)
+        {
+            return services;
+        }
+
+        services.AddOptions<LambdaHostingOptions>().Configure(options =>
+        {
+            options.EventSource = eventSource;
+            configure?.Invoke(options);
+        });
+
+        services.RemoveAll<LambdaRuntimeSettings>();
+        services.AddSingleton(new LambdaRuntimeSettings(runtimeApi));
+        services.TryAddSingleton<LambdaRuntime>();
+
+        services.RemoveAll<IServer>();
+        services.AddSingleton<IServer, LambdaRuntimeServer>();
+
+        // Start-up failures go to /runtime/init/error: pipeline configuration (outermost startup filter)...
+        if (!services.Any(d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType == typeof(InitErrorStartupFilter)))
+        {
+            services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, InitErrorStartupFilter>());
+        }
+
+        // ...pipeline build (middleware constructors)...
+        services.RemoveAll<IApplicationBuilderFactory>();
+        services.AddSingleton<IApplicationBuilderFactory, InitErrorApplicationBuilderFactory>();
+
+        // ...and anything else that kills the process before the first invocation.
+        UnhandledStartupErrorReporter.Register(runtimeApi);
+        return services;
+    }
+}
