@@ -85,7 +85,11 @@ public static partial class KyperianApplication
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRateLimiter();
+        if (app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value.RateLimitPerSecond > 0)
+        {
+            app.UseRateLimiter();
+        }
+
         app.MapHealthEndpoints();
         if (options.ServesEndpoints)
         {

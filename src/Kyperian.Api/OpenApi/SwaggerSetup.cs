@@ -50,7 +50,8 @@ public static class SwaggerSetup
 
     public static WebApplication UseKyperianSwagger(this WebApplication app)
     {
-        app.UseSwagger();
+        // The document is an endpoint, not a middleware every request passes through.
+        app.MapSwagger();
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "Kyperian v1");

@@ -3,25 +3,18 @@ using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Webhooks;
 
-/// <summary>When enabled, lets only TradingView's webhook senders (or the configured addresses) call /webhook.</summary>
+/// <summary>Lets only TradingView's webhook senders (or the configured addresses) call /webhook; added when enforced.</summary>
 public sealed class AllowedSendersFilter : IEndpointFilter
 {
-    private readonly bool _enforce;
     private readonly HashSet<IPAddress> _allowed;
 
     public AllowedSendersFilter(IOptions<WebhookOptions> options)
     {
-        _enforce = options.Value.EnforceAllowedIps;
         _allowed = [.. options.Value.EffectiveAllowedIps.Select(IPAddress.Parse)];
     }
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (!_enforce)
-        {
-            return next(context);
-        }
-
         var remote = context.HttpContext.Connection.RemoteIpAddress;
         if (remote is not null && remote.IsIPv4MappedToIPv6)
         {

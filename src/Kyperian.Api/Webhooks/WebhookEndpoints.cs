@@ -6,6 +6,7 @@ using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Signals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Webhooks;
 
@@ -15,11 +16,16 @@ public static partial class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var alerts = app.MapGroup(string.Empty)
-            .WithTags("TradingView alerts")
-            .RequireRateLimiting(RateLimitPolicy);
+        var options = app.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var alerts = app.MapGroup(string.Empty).WithTags("TradingView alerts");
 
-        alerts.MapPost("/webhook", ReceiveAsync)
+        // Checks that are off cost nothing per request: they are not in the pipeline at all.
+        if (options.RateLimitPerSecond > 0)
+        {
+            alerts.RequireRateLimiting(RateLimitPolicy);
+        }
+
+        var webhook = alerts.MapPost("/webhook", ReceiveAsync)
             .WithName("ReceiveAlert")
             .WithSummary("Receive a TradingView alert")
             .WithDescription(
@@ -32,8 +38,11 @@ public static partial class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddEndpointFilter<AllowedSendersFilter>();
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        if (options.EnforceAllowedIps)
+        {
+            webhook.AddEndpointFilter(app.ServiceProvider.GetRequiredService<AllowedSendersFilter>());
+        }
 
         alerts.MapPost("/validate", ValidateAsync)
             .WithName("ValidateAlert")
