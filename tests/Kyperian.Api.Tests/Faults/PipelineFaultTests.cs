@@ -78,7 +78,10 @@ public sealed class PipelineFaultTests(ITestOutputHelper output)
     public async Task Bus_failing_half_its_calls_every_202_is_stored_and_decided_and_the_only_503s_are_for_alerts_nothing_took()
     {
         var watch = Stopwatch.StartNew();
-        await using var pipeline = await FaultPipeline.StartAsync(output);
+        // A breaker that opens at 50% failures would take a bus failing every other call for a dead one and fail
+        // everything fast: this test is about a bus that still takes half its calls.
+        await using var pipeline = await FaultPipeline.StartAsync(
+            output, new() { ["Kyperian:Resilience:EventBridge:BreakerFailureRatio"] = "0.8" });
 
         // Every other PutEvents call fails as a whole (500 InternalFailure, or 400 ThrottlingException); and the entries
         // of every other alert fail (InternalFailure / ThrottlingException) for longer than the client resends them, so
