@@ -46,9 +46,17 @@ public sealed partial class PendingSignalSweeper(
         var republished = 0;
         foreach (var signal in pending)
         {
-            await bus.PublishSignalAsync(signal, cancellationToken);
-            await signals.MarkPublishedAsync(signal.SignalId, cancellationToken);
-            republished++;
+            try
+            {
+                await bus.PublishSignalAsync(signal, cancellationToken);
+                await signals.MarkPublishedAsync(signal.SignalId, cancellationToken);
+                republished++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One signal the bus refuses must not hold back the ones after it: it stays Pending for the next sweep.
+                LogRepublishFailed(logger, ex, signal.SignalId);
+            }
         }
 
         if (republished > 0)
@@ -61,6 +69,9 @@ public sealed partial class PendingSignalSweeper(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Republished {Count} pending signals")]
     private static partial void LogRepublished(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Republishing pending signal {SignalId} failed; the next sweep retries it")]
+    private static partial void LogRepublishFailed(ILogger logger, Exception exception, string signalId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping pending signals failed; the next sweep retries")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -73,6 +73,7 @@ public static partial class KyperianApplication
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddProblemDetails();
+        services.AddExceptionHandler<BackendUnavailableHandler>();
         services.AddRateLimiter(ConfigureRateLimiting);
         services.AddKyperianSwagger();
         return services;

@@ -59,6 +59,27 @@ public sealed class BackendFaultTests
     }
 
     [Fact]
+    public async Task Operator_reads_while_the_store_is_down_are_503_with_retry_after_not_500()
+    {
+        var switches = new BackendSwitches();
+        await using var app = new KyperianFactory(services: switches.AddTo);
+        var operatorClient = app.CreateOperatorClient();
+        var signalId = await app.CreateClient().AcceptAsync(Alerts.Alert("READDOWNUSDT", id: "read-down-1"));
+
+        switches.StoreDown = true;
+        foreach (var path in new[] { $"/signals/{signalId}", "/signals?symbol=READDOWNUSDT" })
+        {
+            using var response = await operatorClient.GetAsync(path);
+            await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Single(response.Headers.GetValues("Retry-After"));
+        }
+
+        switches.StoreDown = false;
+        using var back = await operatorClient.GetAsync($"/signals/{signalId}");
+        await back.ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task When_the_store_is_down_but_the_bus_takes_it_the_answer_is_202_and_the_engine_stores_it_later()
     {
         var switches = new BackendSwitches { StoreDown = true };

@@ -130,6 +130,8 @@ public sealed class EventBridgeBehaviour
 {
     private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private int _callsToFail;
+    private SqsQueue? _ruleQueue;
+    private string? _ruleSource;
 
     /// <summary>Every entry received, in order of arrival.</summary>
     public ConcurrentQueue<JsonObject> Entries { get; } = new();
@@ -144,15 +146,65 @@ public sealed class EventBridgeBehaviour
 
     public int AttemptsOf(string detail) => _attempts.GetValueOrDefault(detail);
 
+    /// <summary>
+    /// Given the PutEvents call's number (1 first), an error code to fail the whole call with, or null:
+    /// <c>ThrottlingException</c> is answered 400, anything else 500, as EventBridge does.
+    /// </summary>
+    public Func<int, string?> FailCall { get; set; } = static _ => null;
+
+    /// <summary>
+    /// A rule: each entry taken whose Source is <paramref name="source"/> is delivered to <paramref name="queue"/> as the
+    /// envelope an SQS target receives (<c>{version:"0", id, detail-type, source, account, time, region, resources,
+    /// detail}</c>, <c>detail</c> a JSON object).
+    /// </summary>
+    /// <summary>The Detail of every entry the rule delivered to its queue.</summary>
+    public ConcurrentQueue<string> Forwarded { get; } = new();
+
+    public void ForwardTo(SqsQueue queue, string source = "kyperian.webhook")
+    {
+        _ruleQueue = queue;
+        _ruleSource = source;
+    }
+
+    private void Deliver(JsonObject entry, string eventId)
+    {
+        if (_ruleQueue is null || entry["Source"]?.GetValue<string>() != _ruleSource)
+        {
+            return;
+        }
+
+        Forwarded.Enqueue(entry["Detail"]!.GetValue<string>());
+        var time = entry["Time"] is { } t ? t.DeepClone() : DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        _ruleQueue.Send(new JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = eventId,
+            ["detail-type"] = entry["DetailType"]!.GetValue<string>(),
+            ["source"] = entry["Source"]!.GetValue<string>(),
+            ["account"] = "123456789012",
+            ["time"] = time,
+            ["region"] = "us-east-1",
+            ["resources"] = entry["Resources"]?.DeepClone() ?? new JsonArray(),
+            ["detail"] = JsonNode.Parse(entry["Detail"]!.GetValue<string>()),
+        }.ToJsonString());
+    }
+
     internal (int, JsonObject) Handle(string operation, JsonObject request)
     {
         switch (operation)
         {
             case "PutEvents":
-                Interlocked.Increment(ref PutEventsCalls);
+                var call = Interlocked.Increment(ref PutEventsCalls);
                 if (Interlocked.Decrement(ref _callsToFail) >= 0)
                 {
                     return (500, AwsProtocolServer.Error("InternalFailure", "The request processing has failed because of an unknown error."));
+                }
+
+                if (FailCall(call) is { } callError)
+                {
+                    return callError == "ThrottlingException"
+                        ? (400, AwsProtocolServer.Error(callError, "Rate exceeded"))
+                        : (500, AwsProtocolServer.Error(callError, "The request processing has failed because of an unknown error."));
                 }
 
                 var entries = request["Entries"]!.AsArray();
@@ -181,7 +233,9 @@ public sealed class EventBridgeBehaviour
                     }
                     else
                     {
-                        results.Add(new JsonObject { ["EventId"] = Guid.NewGuid().ToString() });
+                        var eventId = Guid.NewGuid().ToString();
+                        results.Add(new JsonObject { ["EventId"] = eventId });
+                        Deliver(entry, eventId);
                     }
                 }
 

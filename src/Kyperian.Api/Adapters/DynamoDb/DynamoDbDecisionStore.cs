@@ -30,59 +30,23 @@ public sealed class DynamoDbDecisionStore(
 
     private readonly DynamoDbOptions _options = options.Value;
 
-    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
-    {
-        var item = ToItem(decision);
-        var attempts = 0;
-        try
+    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.DecisionsTable, "decisionId", ToItem(decision), cancellationToken) switch
         {
-            await resilience.ExecuteAsync(
-                Backends.DynamoDb,
-                async (_, ct) =>
-                {
-                    Interlocked.Increment(ref attempts);
-                    return await client.PutItemAsync(
-                        new PutItemRequest
-                        {
-                            TableName = _options.DecisionsTable,
-                            Item = item,
-                            ConditionExpression = "attribute_not_exists(decisionId)",
-                        },
-                        ct);
-                },
-                0,
-                cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException) when (attempts > 1)
-        {
+            PutOutcome.Added => true,
+
             // An earlier attempt may have written it before timing out: then it is ours.
-            var stored = await GetAsync(decision.DecisionId, cancellationToken);
-            return stored is not null && stored.DecidedAt == decision.DecidedAt;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+            PutOutcome.ExistsAfterRetry => (await GetAsync(decision.DecisionId, cancellationToken))?.DecidedAt == decision.DecidedAt,
+            _ => false,
+        };
 
     public async Task<Decision?> GetAsync(string decisionId, CancellationToken cancellationToken)
     {
-        var response = await resilience.ExecuteAsync(
-            Backends.DynamoDb,
-            (id, ct) => new ValueTask<GetItemResponse>(client.GetItemAsync(
-                new GetItemRequest
-                {
-                    TableName = _options.DecisionsTable,
-                    Key = new Dictionary<string, AttributeValue> { ["decisionId"] = S(id) },
-                    ConsistentRead = _options.ConsistentReads,
-                },
-                ct)),
-            decisionId,
-            cancellationToken);
+        var item = await DynamoDbQueries.GetItemAsync(
+            client, resilience, _options.DecisionsTable, "decisionId", decisionId, _options.ConsistentReads, cancellationToken);
 
         // The risk ledger shares the table under a reserved key: it is no decision.
-        return response.Item is { Count: > 0 } item && item.ContainsKey("verdict") ? FromItem(item) : null;
+        return item is not null && item.ContainsKey("verdict") ? FromItem(item) : null;
     }
 
     public async Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken)

@@ -4,8 +4,77 @@ using Kyperian.Api.Adapters.Resilience;
 
 namespace Kyperian.Api.Adapters.DynamoDb;
 
+internal enum PutOutcome
+{
+    Added,
+
+    /// <summary>An item with the key was there before this call.</summary>
+    Exists,
+
+    /// <summary>The item is there, but an earlier, timed-out attempt of this same call may have written it.</summary>
+    ExistsAfterRetry,
+}
+
+/// <summary>The item-level calls the stores share: conditional add, read by key, paged query.</summary>
 internal static class DynamoDbQueries
 {
+    /// <summary>Adds <paramref name="item"/> only when no item has its key, so a replay never overwrites.</summary>
+    public static async Task<PutOutcome> PutIfAbsentAsync(
+        IAmazonDynamoDB client,
+        ResiliencePipelines resilience,
+        string table,
+        string keyName,
+        Dictionary<string, AttributeValue> item,
+        CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        var request = new PutItemRequest
+        {
+            TableName = table,
+            Item = item,
+            ConditionExpression = $"attribute_not_exists({keyName})",
+        };
+        try
+        {
+            await resilience.ExecuteAsync(
+                Backends.DynamoDb,
+                async (r, ct) =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return await client.PutItemAsync(r, ct);
+                },
+                request,
+                cancellationToken);
+            return PutOutcome.Added;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return attempts > 1 ? PutOutcome.ExistsAfterRetry : PutOutcome.Exists;
+        }
+    }
+
+    public static async Task<Dictionary<string, AttributeValue>?> GetItemAsync(
+        IAmazonDynamoDB client,
+        ResiliencePipelines resilience,
+        string table,
+        string keyName,
+        string key,
+        bool consistentRead,
+        CancellationToken cancellationToken)
+    {
+        var response = await resilience.ExecuteAsync(
+            Backends.DynamoDb,
+            (r, ct) => new ValueTask<GetItemResponse>(client.GetItemAsync(r, ct)),
+            new GetItemRequest
+            {
+                TableName = table,
+                Key = new Dictionary<string, AttributeValue> { [keyName] = DynamoDbFormats.S(key) },
+                ConsistentRead = consistentRead,
+            },
+            cancellationToken);
+        return response.Item is { Count: > 0 } item ? item : null;
+    }
+
     /// <summary>
     /// Runs a query until <paramref name="limit"/> items are read or the key range ends: a page stops at 1 MB, so
     /// one call can return fewer items than asked for while more remain.

@@ -30,58 +30,20 @@ public sealed class DynamoDbSignalStore(
 
     private readonly DynamoDbOptions _options = options.Value;
 
-    public async Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken)
-    {
-        var item = ToItem(signal, state);
-        var attempts = 0;
-        try
+    public async Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.SignalsTable, "signalId", ToItem(signal, state), cancellationToken) switch
         {
-            await resilience.ExecuteAsync(
-                Backends.DynamoDb,
-                async (s, ct) =>
-                {
-                    Interlocked.Increment(ref attempts);
-                    return await client.PutItemAsync(
-                        new PutItemRequest
-                        {
-                            TableName = _options.SignalsTable,
-                            Item = item,
-                            ConditionExpression = "attribute_not_exists(signalId)",
-                        },
-                        ct);
-                },
-                0,
-                cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException) when (attempts > 1)
-        {
-            // An earlier attempt may have written it before timing out: then it is ours, not a replay.
-            var stored = await GetAsync(signal.SignalId, cancellationToken);
-            return stored is not null && stored.ReceivedAt == signal.ReceivedAt;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+            PutOutcome.Added => true,
 
-    public async Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken)
-    {
-        var response = await resilience.ExecuteAsync(
-            Backends.DynamoDb,
-            (id, ct) => new ValueTask<GetItemResponse>(client.GetItemAsync(
-                new GetItemRequest
-                {
-                    TableName = _options.SignalsTable,
-                    Key = new Dictionary<string, AttributeValue> { ["signalId"] = S(id) },
-                    ConsistentRead = _options.ConsistentReads,
-                },
-                ct)),
-            signalId,
-            cancellationToken);
-        return response.Item is { Count: > 0 } item ? FromItem(item) : null;
-    }
+            // An earlier attempt may have written it before timing out: then it is ours, not a replay.
+            PutOutcome.ExistsAfterRetry => (await GetAsync(signal.SignalId, cancellationToken))?.ReceivedAt == signal.ReceivedAt,
+            _ => false,
+        };
+
+    public async Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.GetItemAsync(client, resilience, _options.SignalsTable, "signalId", signalId, _options.ConsistentReads, cancellationToken) is { } item
+            ? FromItem(item)
+            : null;
 
     public async Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken)
     {

@@ -1,0 +1,37 @@
+using Kyperian.Api.Adapters.Resilience;
+using Kyperian.Api.Engine;
+using Microsoft.AspNetCore.Diagnostics;
+using Polly.CircuitBreaker;
+
+namespace Kyperian.Api.Hosting;
+
+/// <summary>
+/// A backend that is down (timeout, open circuit, unreachable server) is a 503 with <c>Retry-After</c>, not a 500:
+/// the caller did nothing wrong and trying again later can succeed. Anything else stays a 500.
+/// </summary>
+public sealed partial class BackendUnavailableHandler(ILogger<BackendUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsOutage(exception, httpContext.RequestAborted) || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        LogOutage(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.Headers.RetryAfter = "5";
+        await TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Unavailable",
+            detail: "A backend is unavailable; try again shortly.")
+            .ExecuteAsync(httpContext);
+        return true;
+    }
+
+    private static bool IsOutage(Exception exception, CancellationToken requestAborted) =>
+        exception is BrokenCircuitException or BusUnavailableException or IOException
+        || TransientErrors.IsTransient(exception, requestAborted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} failed: a backend is unavailable")]
+    private static partial void LogOutage(ILogger logger, Exception exception, string method, PathString path);
+}
