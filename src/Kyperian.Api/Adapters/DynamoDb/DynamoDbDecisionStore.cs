@@ -20,7 +20,7 @@ public sealed class DynamoDbDecisionStore(
     IOptions<DynamoDbOptions> options,
     ResiliencePipelines resilience) : IDecisionStore
 {
-    public const string BySymbolIndex = "bySymbol";
+    public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
 
     private static readonly Dictionary<VetoReason, string> ReasonCodes =
         Enum.GetValues<VetoReason>().ToDictionary(r => r, r => JsonSerializer.Serialize(r, DynamoDbJsonContext.Default.VetoReason).Trim('"'));
@@ -49,28 +49,8 @@ public sealed class DynamoDbDecisionStore(
         return item is not null && item.ContainsKey("verdict") ? FromItem(item) : null;
     }
 
-    public async Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken)
-    {
-        if (limit <= 0)
-        {
-            return [];
-        }
-
-        var items = await DynamoDbQueries.QueryAsync(
-            client,
-            resilience,
-            new QueryRequest
-            {
-                TableName = _options.DecisionsTable,
-                IndexName = BySymbolIndex,
-                KeyConditionExpression = "symbol = :symbol",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":symbol"] = S(symbol.Value) },
-                ScanIndexForward = false,
-            },
-            limit,
-            cancellationToken);
-        return [.. items.Select(FromItem)];
-    }
+    public async Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
+        [.. (await DynamoDbQueries.QueryBySymbolAsync(client, resilience, _options.DecisionsTable, symbol.Value, limit, cancellationToken)).Select(FromItem)];
 
     internal static Dictionary<string, AttributeValue> ToItem(Decision decision) => new(16)
     {

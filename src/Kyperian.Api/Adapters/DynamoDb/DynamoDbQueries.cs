@@ -18,6 +18,9 @@ internal enum PutOutcome
 /// <summary>The item-level calls the stores share: conditional add, read by key, paged query.</summary>
 internal static class DynamoDbQueries
 {
+    /// <summary>The index both tables have on (<c>symbol</c>, time), for newest-first listings.</summary>
+    public const string BySymbolIndex = "bySymbol";
+
     /// <summary>Adds <paramref name="item"/> only when no item has its key, so a replay never overwrites.</summary>
     public static async Task<PutOutcome> PutIfAbsentAsync(
         IAmazonDynamoDB client,
@@ -74,6 +77,30 @@ internal static class DynamoDbQueries
             cancellationToken);
         return response.Item is { Count: > 0 } item ? item : null;
     }
+
+    /// <summary>A symbol's items on the <c>bySymbol</c> index, newest first.</summary>
+    public static Task<List<Dictionary<string, AttributeValue>>> QueryBySymbolAsync(
+        IAmazonDynamoDB client,
+        ResiliencePipelines resilience,
+        string table,
+        string symbol,
+        int limit,
+        CancellationToken cancellationToken) =>
+        limit <= 0
+            ? Task.FromResult(new List<Dictionary<string, AttributeValue>>())
+            : QueryAsync(
+                client,
+                resilience,
+                new QueryRequest
+                {
+                    TableName = table,
+                    IndexName = BySymbolIndex,
+                    KeyConditionExpression = "symbol = :symbol",
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":symbol"] = DynamoDbFormats.S(symbol) },
+                    ScanIndexForward = false,
+                },
+                limit,
+                cancellationToken);
 
     /// <summary>
     /// Runs a query until <paramref name="limit"/> items are read or the key range ends: a page stops at 1 MB, so

@@ -25,7 +25,7 @@ public sealed class DynamoDbSignalStore(
     ResiliencePipelines resilience,
     TimeProvider time) : ISignalStore
 {
-    public const string BySymbolIndex = "bySymbol";
+    public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
     public const string PendingIndex = "pending";
 
     private readonly DynamoDbOptions _options = options.Value;
@@ -45,28 +45,8 @@ public sealed class DynamoDbSignalStore(
             ? FromItem(item)
             : null;
 
-    public async Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken)
-    {
-        if (limit <= 0)
-        {
-            return [];
-        }
-
-        var items = await DynamoDbQueries.QueryAsync(
-            client,
-            resilience,
-            new QueryRequest
-            {
-                TableName = _options.SignalsTable,
-                IndexName = BySymbolIndex,
-                KeyConditionExpression = "symbol = :symbol",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":symbol"] = S(symbol.Value) },
-                ScanIndexForward = false,
-            },
-            limit,
-            cancellationToken);
-        return [.. items.Select(FromItem)];
-    }
+    public async Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
+        [.. (await DynamoDbQueries.QueryBySymbolAsync(client, resilience, _options.SignalsTable, symbol.Value, limit, cancellationToken)).Select(FromItem)];
 
     public async Task MarkPublishedAsync(string signalId, CancellationToken cancellationToken)
     {
