@@ -1,3 +1,4 @@
+using Kyperian.Api.Contracts;
 using System.Text.Json;
 using Kyperian.Api.Adapters;
 using Kyperian.Api.Adapters.EventBridge;
@@ -54,7 +55,7 @@ public sealed class EventBridgeBusTests : IAsyncLifetime
         Assert.Equal(signal.SignalId, json.RootElement.GetProperty("signalId").GetString());
         Assert.Equal("15m", json.RootElement.GetProperty("timeframe").GetString());
         Assert.Equal("Buy", json.RootElement.GetProperty("action").GetString());
-        Assert.Equal(signal, JsonSerializer.Deserialize(detail, BusJsonContext.Default.Signal));
+        Assert.Equal(signal, JsonSerializer.Deserialize(detail, ApiJsonContext.Default.Signal));
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class EventBridgeBusTests : IAsyncLifetime
         Assert.Equal(20, Bus.ResentEntries);
         foreach (var signal in signals)
         {
-            var detail = JsonSerializer.Serialize(signal, BusJsonContext.Default.Signal);
+            var detail = JsonSerializer.Serialize(signal, ApiJsonContext.Default.Signal);
             Assert.Equal(failing.Contains(signal.SignalId) ? 2 : 1, _aws.EventBridge.AttemptsOf(detail));
         }
 
@@ -122,7 +123,7 @@ public sealed class EventBridgeBusTests : IAsyncLifetime
     public async Task Entries_failing_for_good_are_not_resent_and_are_reported()
     {
         var signals = Enumerable.Range(0, 4).Select(_ => TestData.Signal()).ToList();
-        var bad = JsonSerializer.Serialize(signals[2], BusJsonContext.Default.Signal);
+        var bad = JsonSerializer.Serialize(signals[2], ApiJsonContext.Default.Signal);
         _aws.EventBridge.FailEntry = (detail, _) => detail == bad ? "MalformedDetail" : null;
 
         var error = await Assert.ThrowsAsync<EventBridgePublishException>(() => Bus.PublishSignalsAsync(signals, default));

@@ -1,3 +1,4 @@
+using Kyperian.Api.Contracts;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kyperian.Api.Adapters;
@@ -64,7 +65,7 @@ public sealed class SqsSignalFeedTests : IAsyncLifetime
             ["time"] = "2025-03-01T12:15:01Z",
             ["region"] = "us-east-1",
             ["resources"] = new JsonArray(),
-            ["detail"] = JsonNode.Parse(JsonSerializer.Serialize(signal, BusJsonContext.Default.Signal)),
+            ["detail"] = JsonNode.Parse(JsonSerializer.Serialize(signal, ApiJsonContext.Default.Signal)),
         }.ToJsonString();
 
     private async Task<SignalDelivery> NextAsync(TimeSpan? within = null)

@@ -1,3 +1,4 @@
+using Kyperian.Api.Contracts;
 using System.Text.Json;
 using Kyperian.Api.Adapters.Resilience;
 using Kyperian.Domain.Decisions;
@@ -43,13 +44,13 @@ public sealed partial class EventBridgeEventBus(
     public PutEventsEntry SignalEntry(Signal signal) => new(
         SignalSource,
         SignalDetailType,
-        JsonSerializer.Serialize(signal, BusJsonContext.Default.Signal),
+        JsonSerializer.Serialize(signal, ApiJsonContext.Default.Signal),
         _options.BusName);
 
     public PutEventsEntry DecisionEntry(Decision decision) => new(
         DecisionSource,
         DecisionDetailType,
-        JsonSerializer.Serialize(decision, BusJsonContext.Default.Decision),
+        JsonSerializer.Serialize(decision, ApiJsonContext.Default.Decision),
         _options.BusName);
 
     /// <summary>Publishes every entry or throws <see cref="EventBridgePublishException"/> naming those the bus did not take.</summary>

@@ -5,10 +5,11 @@ using Kyperian.Domain.Signals;
 
 namespace Kyperian.Api.Adapters.EventBridge;
 
-/// <summary>Event details on the bus: the signal or decision as camelCase JSON (DESIGN §5), and the SQS envelope.</summary>
+/// <summary>
+/// The SQS envelope of an EventBridge event. The details themselves (signal, decision) are camelCase JSON from
+/// <see cref="Contracts.ApiJsonContext"/>, the same shape the HTTP API answers with (DESIGN §5).
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(Signal))]
-[JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(EventEnvelope))]
 public sealed partial class BusJsonContext : JsonSerializerContext;
 

@@ -1,3 +1,4 @@
+using Kyperian.Api.Contracts;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -265,7 +266,7 @@ public sealed partial class SqsSignalFeed(
                 return null;
             }
 
-            var signal = envelope.Detail.Deserialize(BusJsonContext.Default.Signal);
+            var signal = envelope.Detail.Deserialize(ApiJsonContext.Default.Signal);
             return signal is { SignalId.Length: > 0 } ? signal : null;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
