@@ -226,6 +226,21 @@ public class TemplateContractTests
     }
 
     [Fact]
+    public void The_API_hands_binary_bodies_over_as_bytes_and_logs_the_path_asked_for()
+    {
+        var api = Template.Properties("KyperianApi");
+
+        // Swagger UI's gzip-compressed scripts and its PNGs: without a binary media type API Gateway turns them into
+        // mangled UTF-8. "*~1*" is */* (SAM's escape for "/"); the function's request translation decodes base64 bodies.
+        Assert.Contains("*~1*", api["BinaryMediaTypes"]!.AsArray().Select(t => (string)t!));
+
+        // $context.resourcePath is "/{proxy+}" for every request the proxy route serves; $context.path is the real one.
+        var format = (string)api["AccessLogSetting"]!["Format"]!;
+        Assert.Equal("$context.path", (string?)JsonNode.Parse(format)!["path"]);
+        Assert.DoesNotContain("$context.resourcePath", format, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_bus_rule_feeds_the_queue_whose_dead_letters_come_after_5_receives()
     {
         Assert.Equal("kyperian-${Environment}", (string?)Template.Properties("EventBus")["Name"]!["Fn::Sub"]);
