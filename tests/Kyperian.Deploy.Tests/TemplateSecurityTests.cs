@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Kyperian.Deploy.Tests;
 
 /// <summary>Least privilege, encryption and the edge: IAM statements, tables, WAF, security groups.</summary>
-public class TemplateSecurityTests
+public partial class TemplateSecurityTests
 {
     /// <summary>
     /// Actions that may be granted on <c>Resource: "*"</c>, each because the service offers no resource-level permission
@@ -129,6 +129,46 @@ public class TemplateSecurityTests
     }
 
     [Fact]
+    public void The_function_may_publish_only_signals_and_the_engine_only_decisions_and_swept_signals()
+    {
+        var bus = Repo.ApiType("EventBridgeEventBus");
+        var signalSource = (string)bus.GetField("SignalSource")!.GetRawConstantValue()!;
+        var decisionSource = (string)bus.GetField("DecisionSource")!.GetRawConstantValue()!;
+
+        var function = Assert.Single(RoleStatements("KyperianFunction"), s => Strings(s["Action"]).Contains("events:PutEvents"));
+        Assert.Equal(["events:PutEvents"], Strings(function["Action"]));
+        Assert.Equal("StringEquals", Assert.Single(function["Condition"]!.AsObject()).Key);
+        Assert.Equal([signalSource], Strings(function["Condition"]!["StringEquals"]!["events:source"]));
+
+        var engine = Assert.Single(RoleStatements("EngineTaskRole"), s => Strings(s["Action"]).Contains("events:PutEvents"));
+        Assert.Equal(["events:PutEvents"], Strings(engine["Action"]));
+        Assert.Equal("StringEquals", Assert.Single(engine["Condition"]!.AsObject()).Key);
+        Assert.Equal(
+            new[] { decisionSource, signalSource }.Order(StringComparer.Ordinal),
+            Strings(engine["Condition"]!["StringEquals"]!["events:source"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_function_writes_only_the_signals_and_the_risk_table_and_reads_the_decisions()
+    {
+        var grants = TableGrants(RoleStatements("KyperianFunction"));
+        string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
+
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger.
+        Assert.Equal(
+            ["RiskTable", "SignalsTable"],
+            grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["dynamodb:GetItem"], grants["DecisionsTable"]);
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
+
+        // GET /signals and /decisions query one index each; no other index, no Query on a table itself.
+        var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["DecisionsTable/index/bySymbol", "SignalsTable/index/bySymbol"], indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.All(indexes, g => Assert.Equal(["dynamodb:Query"], g.Value));
+        Assert.DoesNotContain(grants, g => !g.Key.Contains("/index/", StringComparison.Ordinal) && g.Value.Contains("dynamodb:Query"));
+    }
+
+    [Fact]
     public void Parameter_store_access_is_limited_to_this_environment_and_KMS_to_the_SSM_key()
     {
         foreach (var role in new[] { "KyperianFunction", "EngineTaskRole" })
@@ -246,6 +286,40 @@ public class TemplateSecurityTests
             }
         }
     }
+
+    private static IEnumerable<JsonObject> RoleStatements(string id) =>
+        AllStatements().Where(s => s.Where.StartsWith($"Resources/{id}/", StringComparison.Ordinal) && IsAllow(s.Statement)).Select(s => s.Statement);
+
+    /// <summary>Table (or <c>Table/index/name</c>) → the DynamoDB actions granted on it.</summary>
+    private static Dictionary<string, HashSet<string>> TableGrants(IEnumerable<JsonObject> statements)
+    {
+        var tables = Template.ResourcesOfType("AWS::DynamoDB::Table").Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var grants = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var statement in statements)
+        {
+            var actions = Strings(statement["Action"]).Where(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)).ToList();
+            if (actions.Count == 0)
+            {
+                continue;
+            }
+
+            var resources = statement["Resource"] is JsonArray many ? many.Select(r => r!) : [statement["Resource"]!];
+            foreach (var resource in resources)
+            {
+                var target = resource["Fn::GetAtt"] is JsonArray getAtt && (string?)getAtt[1] == "Arn" ? (string)getAtt[0]!
+                    : resource["Fn::Sub"] is JsonValue sub && TableSub().Match((string)sub!) is { Success: true } m ? m.Groups[1].Value + m.Groups[2].Value
+                    : resource.ToJsonString();
+                Assert.True(tables.Contains(target.Split('/')[0]), $"DynamoDB actions on {target}, which is none of this stack's tables");
+                grants.TryAdd(target, new HashSet<string>(StringComparer.Ordinal));
+                grants[target].UnionWith(actions);
+            }
+        }
+
+        return grants;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\$\{(\w+)\.Arn\}(/index/.+)?$")]
+    private static partial System.Text.RegularExpressions.Regex TableSub();
 
     private static IEnumerable<(string Where, JsonNode Document)> PolicyDocuments(string id, JsonObject resource)
     {
