@@ -215,12 +215,11 @@ public partial class TemplateSecurityTests
         var rules = acl["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(rules.Count, rules.Select(r => (int)r["Priority"]!).Distinct().Count());
 
-        var rate = rules.Single(r => r["Statement"]!["RateBasedStatement"] is not null);
+        var rate = rules.Single(r => (string?)r["Name"] == "RateLimitPerIp");
         var statement = rate["Statement"]!["RateBasedStatement"]!;
         Assert.Equal("IP", (string?)statement["AggregateKeyType"]);
         Assert.Equal(300, (int?)statement["EvaluationWindowSec"] ?? 300);
-        var limit = statement["Limit"]!["Ref"] is { } parameter ? (int)Template.Parameters[(string)parameter!]!["Default"]! : (int)statement["Limit"]!;
-        Assert.Equal(1000, limit);
+        Assert.Equal(1000, DefaultLimit(statement));
         Assert.NotNull(rate["Action"]!["Block"]);
 
         foreach (var group in new[] { "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet" })
@@ -233,6 +232,37 @@ public partial class TemplateSecurityTests
         var association = Template.Properties("WebAclAssociation");
         Assert.Equal("WebAcl", (string?)association["WebACLArn"]!["Fn::GetAtt"]![0]);
         Assert.EndsWith("/restapis/${KyperianApi}/stages/${KyperianApi.Stage}", (string?)association["ResourceArn"]!["Fn::Sub"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WAF_does_not_count_TradingView_senders_against_the_per_IP_limit_but_gives_them_a_higher_one()
+    {
+        var rules = Template.Properties("WebAcl")["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var rateRules = rules.Where(r => r["Statement"]!["RateBasedStatement"] is not null).ToList();
+        Assert.Equal(2, rateRules.Count);
+
+        // TradingView sends every alert from these four addresses: the set must be exactly the app's list.
+        var app = (string[])Repo.ApiType("WebhookOptions").GetField("TradingViewAddresses")!.GetValue(null)!;
+        Assert.Equal(["34.212.75.30", "52.32.178.7", "52.89.214.238", "54.218.53.128"], app.Order(StringComparer.Ordinal));
+        var senders = Template.Properties("TradingViewSenders");
+        Assert.Equal("REGIONAL", (string?)senders["Scope"]);
+        Assert.Equal(app.Select(a => a + "/32").Order(StringComparer.Ordinal), senders["Addresses"]!.AsArray().Select(a => (string)a!).Order(StringComparer.Ordinal));
+
+        // The per-IP rule leaves them out ...
+        var perIp = rateRules.Single(r => (string?)r["Name"] == "RateLimitPerIp")["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("TradingViewSenders", SetOf(perIp["ScopeDownStatement"]!["NotStatement"]!["Statement"]!));
+
+        // ... and the other counts only them, per address, against a ceiling far above a bar-close burst (a trader
+        // with 200 symbols on 5 timeframes fires 1,000 alerts at one close, possibly all from one address).
+        var tradingView = rateRules.Single(r => (string?)r["Name"] != "RateLimitPerIp");
+        var statement = tradingView["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("TradingViewSenders", SetOf(statement["ScopeDownStatement"]!));
+        Assert.Equal("IP", (string?)statement["AggregateKeyType"]);
+        Assert.NotNull(tradingView["Action"]!["Block"]);
+        Assert.True(DefaultLimit(statement) >= 5 * 1000 && DefaultLimit(statement) > DefaultLimit(perIp), $"TradingView limit {DefaultLimit(statement)}");
+
+        var docs = Repo.Read("docs/DEPLOY.md");
+        Assert.All(app, address => Assert.Contains(address, docs, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -286,6 +316,13 @@ public partial class TemplateSecurityTests
             }
         }
     }
+
+    private static int DefaultLimit(JsonNode rateBasedStatement) =>
+        rateBasedStatement["Limit"]!["Ref"] is { } parameter ? (int)Template.Parameters[(string)parameter!]!["Default"]! : (int)rateBasedStatement["Limit"]!;
+
+    /// <summary>The IP set an <c>IPSetReferenceStatement</c> points at.</summary>
+    private static string SetOf(JsonNode statement) =>
+        (string)statement["IPSetReferenceStatement"]!["Arn"]!["Fn::GetAtt"]![0]!;
 
     private static IEnumerable<JsonObject> RoleStatements(string id) =>
         AllStatements().Where(s => s.Where.StartsWith($"Resources/{id}/", StringComparison.Ordinal) && IsAllow(s.Statement)).Select(s => s.Statement);
