@@ -267,7 +267,7 @@ public class TemplateContractTests
         Assert.Equal("awsvpc", (string?)task["NetworkMode"]);
         var container = task["ContainerDefinitions"]![0]!;
         Assert.Equal("awslogs", (string?)container["LogConfiguration"]!["LogDriver"]);
-        Assert.Equal("EngineImageUri", (string?)container["Image"]!["Fn::If"]![1]!["Ref"]);
+        Assert.Equal("EngineImageParameter", (string?)container["Image"]!["Ref"]);
 
         Assert.Equal("FARGATE", (string?)Template.Properties("EngineService")["LaunchType"]);
         var target = Template.Properties("EngineScalableTarget");
