@@ -23,7 +23,9 @@ public static class BackendRegistration
                 services.AddSingleton<InMemoryDecisionStore>();
                 services.AddSingleton<ISignalStore>(sp => sp.GetRequiredService<InMemorySignalStore>());
                 services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<InMemoryDecisionStore>());
+                services.AddSingleton<IDecisionHistory>(sp => sp.GetRequiredService<InMemoryDecisionStore>());
                 services.AddSingleton<IRiskLedger, InMemoryRiskLedger>();
+                services.AddSingleton<IActivityStats, InMemoryActivityStats>();
                 health.AddCheck<EmbeddedBackendsHealthCheck>("store");
                 break;
             case StoreBackend.DynamoDb:
@@ -63,6 +65,7 @@ public static class BackendRegistration
             case StateBackend.Embedded:
                 services.AddSingleton<InMemoryMarketState>();
                 services.AddSingleton<IMarketState>(sp => sp.GetRequiredService<InMemoryMarketState>());
+                services.AddSingleton<IMarketView>(sp => sp.GetRequiredService<InMemoryMarketState>());
                 services.AddSingleton<IDedupeStore>(sp => sp.GetRequiredService<InMemoryMarketState>());
                 break;
             case StateBackend.Redis:

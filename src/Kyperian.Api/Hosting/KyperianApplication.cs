@@ -3,12 +3,15 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Kyperian.Api.Application;
 using Kyperian.Api.Application.Intake;
+using Kyperian.Api.Application.Monitoring;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Processing;
 using Kyperian.Api.Application.Security;
+using Kyperian.Api.Endpoints.ConsolePage;
 using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Health;
 using Kyperian.Api.Endpoints.Http;
+using Kyperian.Api.Endpoints.Monitoring;
 using Kyperian.Api.Endpoints.OpenApi;
 using Kyperian.Api.Endpoints.Operators;
 using Kyperian.Api.Endpoints.Webhooks;
@@ -53,6 +56,11 @@ public static partial class KyperianApplication
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
         services.AddSingleton<KyperianMetrics>();
+        services.AddSingleton<ActivityRecorder>();
+        services.AddHostedService<ActivityFlusher>();
+        services.AddSingleton<ActivityReport>();
+        services.AddSingleton<SymbolOverview>();
+        services.AddSingleton<LiveEvents>();
         services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
 
@@ -102,6 +110,17 @@ public static partial class KyperianApplication
                 "Kyperian:Worker:Concurrency and SweepIntervalSeconds must be positive, RepublishAfterSeconds not negative.")
             .ValidateOnStart();
         services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
+        services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.Section)
+            .Validate(o => o.FlushSeconds > 0, "Kyperian:Stats:FlushSeconds must be positive.")
+            .ValidateOnStart();
+
+        // API Gateway buffers a whole response: under Lambda the event stream answers in snapshots the page polls.
+        var lambda = services.IsLambda();
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section)
+            .PostConfigure(o => o.EventsMode ??= lambda ? EventsMode.Snapshot : EventsMode.Stream)
+            .Validate(o => o.PollMilliseconds >= 50 && o.HealthCheckSeconds > 0 && o.SnapshotRetryMilliseconds >= 500,
+                "Kyperian:Console:PollMilliseconds must be at least 50, HealthCheckSeconds positive, SnapshotRetryMilliseconds at least 500.")
+            .ValidateOnStart();
 
         // Read through IOptionsMonitor: a changed setting applies to the next decision without a restart.
         services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section)
@@ -137,6 +156,11 @@ public static partial class KyperianApplication
 
             app.MapWebhookEndpoints();
             app.MapOperatorEndpoints();
+            app.MapMonitoringEndpoints();
+            if (app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.Enabled)
+            {
+                app.MapConsolePage();
+            }
         }
 
         return app;

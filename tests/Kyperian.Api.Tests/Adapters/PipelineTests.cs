@@ -109,7 +109,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("EnterLong", decision.GetProperty("action").GetString());
 
         var listed = await client.GetFromJsonAsync<JsonElement>($"/decisions?symbol={symbol}&limit=5");
-        Assert.Equal(signalId, listed[0].GetProperty("signalId").GetString());
+        Assert.Equal(signalId, listed.GetProperty("decisions")[0].GetProperty("signalId").GetString());
 
         // The engine's state went through Redis.
         var db = await _factory.Services.GetRequiredService<RedisConnection>().DatabaseAsync();

@@ -261,7 +261,7 @@ public sealed class FaultPipeline : IAsyncDisposable
         foreach (var symbol in Symbols)
         {
             var listed = await Operator.GetFromJsonAsync<JsonElement>($"/decisions?symbol={symbol}&limit=200");
-            foreach (var decision in listed.EnumerateArray())
+            foreach (var decision in listed.GetProperty("decisions").EnumerateArray())
             {
                 var id = decision.GetProperty("signalId").GetString()!;
                 counts[id] = counts.GetValueOrDefault(id) + 1;

@@ -13,6 +13,11 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
         { "GET", "/signals?symbol=BTCUSDT" },
         { "GET", "/decisions/dec_000000000000000000000000" },
         { "GET", "/decisions?symbol=BTCUSDT" },
+        { "GET", "/decisions" },
+        { "GET", "/symbols" },
+        { "GET", "/symbols/BTCUSDT" },
+        { "GET", "/stats" },
+        { "GET", "/events" },
         { "GET", "/risk" },
         { "POST", "/risk/pnl" },
         { "POST", "/risk/halt" },
@@ -77,12 +82,19 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
     [InlineData("/signals?symbol=BTCUSDT&limit=201", "limit")]
     [InlineData("/signals?symbol=BTCUSDT&limit=-1", "limit")]
     [InlineData("/signals?symbol=%3Cscript%3E", "symbol")]
-    [InlineData("/decisions", "symbol")]
+    [InlineData("/decisions?symbol=%3Cscript%3E", "symbol")]
     [InlineData("/decisions?symbol=BTCUSDT&limit=0", "limit")]
-    [InlineData("/decisions?limit=0", "limit,symbol")]
+    [InlineData("/decisions?limit=501", "limit")]
+    [InlineData("/decisions?symbol=&limit=0", "limit,symbol")]
+    [InlineData("/decisions?verdict=MAYBE&reason=NOPE", "reason,verdict")]
+    [InlineData("/decisions?from=yesterday&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/decisions?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "to")]
+    [InlineData("/decisions?cursor=bm90LWEtY3Vyc29y", "cursor")]
+    [InlineData("/stats?from=2025-01-01T00:00:00Z&to=2025-06-01T00:00:00Z", "to")]
+    [InlineData("/symbols/BTCUSDT?timeframe=7X&confidence=101", "confidence,timeframe")]
     [InlineData("/signals?symbol=BTCUSDT&limit=ten", "limit")]
     [InlineData("/decisions?symbol=BTCUSDT&limit=1.5", "limit")]
-    public async Task Listing_without_a_valid_symbol_or_limit_is_400_naming_it(string path, string fields)
+    public async Task A_listing_with_an_invalid_filter_limit_or_cursor_is_400_naming_each_field(string path, string fields)
     {
         using var response = await factory.CreateOperatorClient().GetAsync(path);
         var problem = await response.ExpectProblemAsync(HttpStatusCode.BadRequest);
@@ -215,6 +227,12 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
             ("/risk/pnl", "post", true),
             ("/risk/halt", "post", true),
             ("/risk/resume", "post", true),
+            ("/symbols", "get", true),
+            ("/symbols/{symbol}", "get", true),
+            ("/stats", "get", true),
+            ("/events", "get", true),
+            ("/console", "get", false),
+            ("/console/info", "get", false),
         ];
         foreach (var (path, method, needsKey) in expected)
         {

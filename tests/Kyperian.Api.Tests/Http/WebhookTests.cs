@@ -63,7 +63,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Equal(signalId, (string?)(await byDecisionId.ExpectAsync(HttpStatusCode.OK))["signalId"]);
 
         using var listed = await _operator.GetAsync("/decisions?symbol=HAPPYUSDT");
-        var decisions = (await listed.ExpectAsync(HttpStatusCode.OK)).AsArray();
+        var decisions = (await listed.ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray();
         Assert.Equal(decisionId, (string?)Assert.Single(decisions)!["decisionId"]);
 
         // The exchange prefix names the same symbol.
@@ -135,7 +135,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         using var signals = await _operator.GetAsync("/signals?symbol=DUPEUSDT");
         Assert.Single((await signals.ExpectAsync(HttpStatusCode.OK)).AsArray());
         using var decisions = await _operator.GetAsync("/decisions?symbol=DUPEUSDT");
-        Assert.Single((await decisions.ExpectAsync(HttpStatusCode.OK)).AsArray());
+        Assert.Single((await decisions.ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray());
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         using var signals = await _operator.GetAsync("/signals?symbol=RACEUSDT");
         Assert.Single((await signals.ExpectAsync(HttpStatusCode.OK)).AsArray());
         using var decisions = await _operator.GetAsync("/decisions?symbol=RACEUSDT");
-        Assert.Single((await decisions.ExpectAsync(HttpStatusCode.OK)).AsArray());
+        Assert.Single((await decisions.ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray());
     }
 
     [Fact]

@@ -17,8 +17,13 @@ public sealed class KyperianMetrics
     private readonly Histogram<double> _positionSize;
     private readonly Histogram<double> _endToEnd;
 
-    public KyperianMetrics(IMeterFactory meterFactory)
+    private readonly ActivityRecorder? _activity;
+
+    /// <param name="meterFactory">Where the instruments live.</param>
+    /// <param name="activity">Also counts into the hourly activity counters (<c>GET /stats</c>) when given.</param>
+    public KyperianMetrics(IMeterFactory meterFactory, ActivityRecorder? activity = null)
     {
+        _activity = activity;
         var meter = meterFactory.Create(MetricNames.Namespace);
         _accepted = meter.CreateCounter<long>(MetricNames.SignalsAccepted, "{signal}");
         _rejected = meter.CreateCounter<long>(MetricNames.SignalsRejected, "{signal}");
@@ -37,8 +42,14 @@ public sealed class KyperianMetrics
             new(MetricNames.Dimensions.Action, signal.Action.ToString()),
             new(MetricNames.Dimensions.Timeframe, signal.Timeframe.Label));
 
-    public void SignalRejected(int status) =>
+    public void SignalRejected(int status)
+    {
         _rejected.Add(1, new KeyValuePair<string, object?>(MetricNames.Dimensions.Status, status));
+        _activity?.Rejected(status);
+    }
+
+    /// <summary>The webhook's time from reading an alert to answering it.</summary>
+    public void WebhookAnswered(TimeSpan elapsed) => _activity?.Answered(elapsed);
 
     public void SignalDuplicate() => _duplicate.Add(1);
 
@@ -61,5 +72,6 @@ public sealed class KyperianMetrics
         }
 
         _endToEnd.Record(decision.LatencyMs);
+        _activity?.Decided(decision);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kyperian.Api.Application.Monitoring;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Risk;
@@ -60,6 +61,22 @@ public sealed record RiskView(
         settings.MaxTotalLossPct);
 }
 
+/// <summary>A page of <c>GET /decisions</c>; <c>next</c> is the cursor of the following page, null on the last.</summary>
+public sealed record DecisionListView(IReadOnlyList<Decision> Decisions, string? Next);
+
+/// <summary>Every symbol with state, as of <c>asOf</c>.</summary>
+public sealed record SymbolsView(DateTimeOffset AsOf, IReadOnlyList<SymbolView> Symbols);
+
+/// <summary>The first event of <c>GET /events</c>: <c>stream</c> (events as they happen) or <c>snapshot</c> (ask again after retry).</summary>
+public sealed record EventsReady(string Mode);
+
+/// <summary>
+/// What the console page needs to know before it asks for anything, never a secret: whether a key is required (not in
+/// Development without one: then everything is open), the environment and role, how events flow, and whether this
+/// build serves GET /positions and GET /notifications.
+/// </summary>
+public sealed record ConsoleInfo(bool KeyRequired, string Environment, string Role, string EventsMode, bool Positions, bool Notifications);
+
 /// <summary>The alert body TradingView sends, as documented in Swagger. The endpoint reads it by hand.</summary>
 public sealed record TradingViewAlert(
     string Symbol,
@@ -90,4 +107,12 @@ public sealed record TradingViewAlert(
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(IReadOnlyList<Decision>))]
 [JsonSerializable(typeof(TradingViewAlert))]
+[JsonSerializable(typeof(DecisionListView))]
+[JsonSerializable(typeof(SymbolsView))]
+[JsonSerializable(typeof(SymbolDetail))]
+[JsonSerializable(typeof(ActivityView))]
+[JsonSerializable(typeof(DecisionSummary))]
+[JsonSerializable(typeof(HealthSnapshot))]
+[JsonSerializable(typeof(EventsReady))]
+[JsonSerializable(typeof(ConsoleInfo))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

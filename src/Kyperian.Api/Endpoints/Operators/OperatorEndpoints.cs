@@ -25,7 +25,6 @@ public static class OperatorEndpoints
         var decisions = app.MapGroup("/decisions").WithTags("Decisions").RequireOperatorKey();
         decisions.MapGet("/{id}", GetDecisionAsync).WithName("GetDecision")
             .WithSummary("One decision, by decision id (dec_…) or by the signal id it decided (sig_…)");
-        decisions.MapGet("/", ListDecisionsAsync).WithName("ListDecisions").WithSummary("A symbol's latest decisions, newest first");
 
         var risk = app.MapGroup("/risk").WithTags("Risk").RequireOperatorKey();
         risk.MapGet("/", GetRiskAsync).WithName("GetRisk").WithSummary("Today's realised P&L, drawdown, entries and the kill switch");
@@ -55,17 +54,6 @@ public static class OperatorEndpoints
     {
         var decisionId = id.StartsWith(SignalIdentity.SignalPrefix, StringComparison.Ordinal) ? SignalIdentity.DecisionIdFor(id) : id;
         return await store.GetAsync(decisionId, ct) is { } decision ? TypedResults.Ok(decision) : Problems.NotFound("decision");
-    }
-
-    private static async Task<Results<Ok<IReadOnlyList<Decision>>, ValidationProblem>> ListDecisionsAsync(
-        [FromQuery] string? symbol, [FromQuery] string? limit, IDecisionStore store, CancellationToken ct)
-    {
-        if (ParseQuery(symbol, limit) is not ({ } parsed, { } count))
-        {
-            return Invalid(symbol, limit);
-        }
-
-        return TypedResults.Ok(await store.ListBySymbolAsync(parsed, count, ct));
     }
 
     private static async Task<Ok<RiskView>> GetRiskAsync(IRiskLedger ledger, IOptionsMonitor<EngineSettings> settings, TimeProvider time, CancellationToken ct) =>

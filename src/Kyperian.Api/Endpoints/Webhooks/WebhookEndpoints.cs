@@ -61,6 +61,20 @@ public static partial class WebhookEndpoints
     private static async Task<Results<Accepted<WebhookAccepted>, Ok<WebhookDuplicate>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request, [FromQuery] string? token, [AsParameters] WebhookServices services)
     {
+        var started = services.Time.GetTimestamp();
+        try
+        {
+            return await ReceiveAlertAsync(request, token, services);
+        }
+        finally
+        {
+            services.Metrics.WebhookAnswered(services.Time.GetElapsedTime(started));
+        }
+    }
+
+    private static async Task<Results<Accepted<WebhookAccepted>, Ok<WebhookDuplicate>, ValidationProblem, ProblemHttpResult>> ReceiveAlertAsync(
+        HttpRequest request, string? token, WebhookServices services)
+    {
         var outcome = await services.Pipeline.RunAsync(AlertRequestFrom(request, token, services.Time), request.HttpContext.RequestAborted);
         if (outcome is not { Stage: AlertStage.Parsed, Signal: { } signal, Identity: { } identity })
         {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -15,12 +17,28 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 /// absent: deciding a redelivered signal again records it once. Scalars are attributes; the per-timeframe inputs are
 /// one JSON string attribute (<c>inputs</c>) and the reasons a list of their codes.
 /// </summary>
+/// <remarks>
+/// Listing across symbols reads the <c>byTime</c> index: partition <c>decidedMonth</c> (<c>yyyy-MM</c>), sort
+/// <c>decidedKey</c> (<c>decidedAt#decisionId</c>, unique and in list order). A page queries the newest month of its
+/// range first and walks back only through months that have decisions, which the item <c>decisionId = index#months</c>
+/// lists (a string set, added to once per month by each engine). A month per partition keeps a page to one or two
+/// queries; the write rate of one month's partition is the decision rate, far below a partition's limit.
+/// </remarks>
 public sealed class DynamoDbDecisionStore(
     IAmazonDynamoDB client,
     IOptions<DynamoDbOptions> options,
-    ResiliencePipelines resilience) : IDecisionStore
+    ResiliencePipelines resilience,
+    TimeProvider time) : IDecisionStore, IDecisionHistory
 {
     public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
+    public const string ByTimeIndex = "byTime";
+    public const string MonthsKey = "index#months";
+
+    /// <summary>How long the list of months is reused before it is read again; the current month is always walked.</summary>
+    private static readonly TimeSpan MonthsCacheLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<string, bool> _registeredMonths = new(StringComparer.Ordinal);
+    private (DateTimeOffset ReadAt, IReadOnlyList<string> Months)? _months;
 
     private static readonly Dictionary<VetoReason, string> ReasonCodes =
         Enum.GetValues<VetoReason>().ToDictionary(r => r, r => JsonSerializer.Serialize(r, DynamoDbJsonContext.Default.VetoReason).Trim('"'));
@@ -30,8 +48,11 @@ public sealed class DynamoDbDecisionStore(
 
     private readonly DynamoDbOptions _options = options.Value;
 
-    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken) =>
-        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.DecisionsTable, "decisionId", ToItem(decision), cancellationToken) switch
+    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        // The month is listed before its first decision is stored, so a listing never passes over a month with decisions.
+        await RegisterMonthAsync(Month(decision.DecidedAt), cancellationToken);
+        return await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.DecisionsTable, "decisionId", ToItem(decision), cancellationToken) switch
         {
             PutOutcome.Added => true,
 
@@ -39,6 +60,7 @@ public sealed class DynamoDbDecisionStore(
             PutOutcome.ExistsAfterRetry => (await GetAsync(decision.DecisionId, cancellationToken))?.DecidedAt == decision.DecidedAt,
             _ => false,
         };
+    }
 
     public async Task<Decision?> GetAsync(string decisionId, CancellationToken cancellationToken)
     {
@@ -52,8 +74,185 @@ public sealed class DynamoDbDecisionStore(
     public async Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
         [.. (await DynamoDbQueries.QueryBySymbolAsync(client, resilience, _options.DecisionsTable, symbol.Value, limit, cancellationToken)).Select(FromItem)];
 
-    internal static Dictionary<string, AttributeValue> ToItem(Decision decision) => new(16)
+    public async Task<DecisionPage> QueryAsync(DecisionQuery query, CancellationToken cancellationToken)
     {
+        var limit = Math.Clamp(query.Limit, 1, DecisionQuery.MaxLimit);
+        var upper = query.After is { } after && (query.To is not { } to || after.DecidedAt <= to) ? after.DecidedAt : query.To;
+        var collected = new List<Decision>(Math.Min(limit + 1, 256));
+        if (query.Symbol is { } symbol)
+        {
+            var request = new QueryRequest
+            {
+                TableName = _options.DecisionsTable,
+                IndexName = BySymbolIndex,
+                ScanIndexForward = false,
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":symbol"] = S(symbol.Value) },
+            };
+            request.KeyConditionExpression = "symbol = :symbol" + Range(request, "decidedAt", query.From is { } f ? Time(f) : null, upper is { } u ? Time(u) : null);
+            Filter(request, query);
+            await CollectAsync(request, query, limit, collected, cancellationToken);
+        }
+        else
+        {
+            var lowest = query.From is { } from ? Month(from) : null;
+            var highest = Month(upper ?? time.GetUtcNow());
+            foreach (var month in (await MonthsAsync(cancellationToken)).Append(Month(time.GetUtcNow())).Distinct()
+                .Where(m => string.CompareOrdinal(m, highest) <= 0 && (lowest is null || string.CompareOrdinal(m, lowest) >= 0))
+                .OrderDescending(StringComparer.Ordinal))
+            {
+                var request = new QueryRequest
+                {
+                    TableName = _options.DecisionsTable,
+                    IndexName = ByTimeIndex,
+                    ScanIndexForward = false,
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":month"] = S(month) },
+                };
+                var high = query.After is { } a && a.DecidedAt == upper ? $"{Time(a.DecidedAt)}#{a.DecisionId}" : upper is { } u ? $"{Time(u)}#~" : null;
+                request.KeyConditionExpression = "decidedMonth = :month" + Range(request, "decidedKey", query.From is { } f ? Time(f) : null, high);
+                Filter(request, query);
+                await CollectAsync(request, query, limit, collected, cancellationToken);
+                if (collected.Count > limit)
+                {
+                    break;
+                }
+            }
+        }
+
+        collected.Sort(static (a, b) => DecisionPosition.Of(a).IsBefore(DecisionPosition.Of(b)) ? -1 : DecisionPosition.Of(b).IsBefore(DecisionPosition.Of(a)) ? 1 : 0);
+        return collected.Count > limit
+            ? new DecisionPage(collected[..limit], DecisionPosition.Of(collected[limit - 1]))
+            : new DecisionPage(collected, null);
+    }
+
+    public async Task<IReadOnlyDictionary<Symbol, Decision>> LatestBySymbolAsync(IReadOnlyCollection<Symbol> symbols, CancellationToken cancellationToken)
+    {
+        var latest = new ConcurrentDictionary<Symbol, Decision>();
+        await Parallel.ForEachAsync(
+            symbols,
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (symbol, ct) =>
+            {
+                if (await ListBySymbolAsync(symbol, 1, ct) is [var newest])
+                {
+                    latest[symbol] = newest;
+                }
+            });
+        return latest;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="request"/>'s items into <paramref name="collected"/> past the query's cursor until one more
+    /// than <paramref name="limit"/> is there and every item as old as the page's last one has been read: an index
+    /// orders items of one sort key value arbitrarily, and the list orders them by id.
+    /// </summary>
+    private async Task CollectAsync(QueryRequest request, DecisionQuery query, int limit, List<Decision> collected, CancellationToken cancellationToken)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            request.Limit = Math.Max(limit + 1 - collected.Count, 16);
+            request.ExclusiveStartKey = startKey;
+            var page = await resilience.ExecuteAsync(
+                Backend.DynamoDb,
+                (r, ct) => new ValueTask<QueryResponse>(client.QueryAsync(r, ct)),
+                request,
+                cancellationToken);
+            foreach (var item in page.Items ?? [])
+            {
+                var decision = FromItem(item);
+                if (query.After is not { } after || after.IsBefore(DecisionPosition.Of(decision)))
+                {
+                    collected.Add(decision);
+                }
+            }
+
+            startKey = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null && !(collected.Count > limit && collected[^1].DecidedAt < collected[limit - 1].DecidedAt));
+    }
+
+    private static string Range(QueryRequest request, string attribute, string? low, string? high)
+    {
+        switch (low, high)
+        {
+            case ({ } l, { } h):
+                request.ExpressionAttributeValues[":low"] = S(l);
+                request.ExpressionAttributeValues[":high"] = S(h);
+                return $" AND {attribute} BETWEEN :low AND :high";
+            case ({ } l, null):
+                request.ExpressionAttributeValues[":low"] = S(l);
+                return $" AND {attribute} >= :low";
+            case (null, { } h):
+                request.ExpressionAttributeValues[":high"] = S(h);
+                return $" AND {attribute} <= :high";
+            default:
+                return string.Empty;
+        }
+    }
+
+    private static void Filter(QueryRequest request, DecisionQuery query)
+    {
+        var conditions = new List<string>(2);
+        if (query.Verdict is { } verdict)
+        {
+            request.ExpressionAttributeValues[":verdict"] = S(verdict == Verdict.Execute ? "EXECUTE" : "VETO");
+            conditions.Add("verdict = :verdict");
+        }
+
+        if (query.Reason is { } reason)
+        {
+            request.ExpressionAttributeValues[":reason"] = S(ReasonCodes[reason]);
+            conditions.Add("contains(reasons, :reason)");
+        }
+
+        if (conditions.Count > 0)
+        {
+            request.FilterExpression = string.Join(" AND ", conditions);
+        }
+    }
+
+    private async Task RegisterMonthAsync(string month, CancellationToken cancellationToken)
+    {
+        if (_registeredMonths.ContainsKey(month))
+        {
+            return;
+        }
+
+        await resilience.ExecuteAsync(
+            Backend.DynamoDb,
+            (r, ct) => new ValueTask<UpdateItemResponse>(client.UpdateItemAsync(r, ct)),
+            new UpdateItemRequest
+            {
+                TableName = _options.DecisionsTable,
+                Key = new Dictionary<string, AttributeValue> { ["decisionId"] = S(MonthsKey) },
+                UpdateExpression = "ADD months :month",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":month"] = new() { SS = [month] } },
+            },
+            cancellationToken);
+        _registeredMonths[month] = true;
+    }
+
+    private async Task<IReadOnlyList<string>> MonthsAsync(CancellationToken cancellationToken)
+    {
+        if (_months is { } cached && time.GetUtcNow() - cached.ReadAt < MonthsCacheLifetime)
+        {
+            return cached.Months;
+        }
+
+        var item = await DynamoDbQueries.GetItemAsync(
+            client, resilience, _options.DecisionsTable, "decisionId", MonthsKey, consistentRead: false, cancellationToken);
+        IReadOnlyList<string> months = item is not null && item.TryGetValue("months", out var set) && set.SS is { } list ? [.. list] : [];
+        _months = (time.GetUtcNow(), months);
+        return months;
+    }
+
+    /// <summary>The <c>byTime</c> partition of an instant: its UTC month.</summary>
+    internal static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    internal static Dictionary<string, AttributeValue> ToItem(Decision decision) => new(18)
+    {
+        ["decidedMonth"] = S(Month(decision.DecidedAt)),
+        ["decidedKey"] = S($"{Time(decision.DecidedAt)}#{decision.DecisionId}"),
         ["decisionId"] = S(decision.DecisionId),
         ["signalId"] = S(decision.SignalId),
         ["symbol"] = S(decision.Symbol.Value),

@@ -8,7 +8,7 @@ public sealed class DynamoDbOptions
     /// <summary>Key <c>signalId</c>; GSIs <c>bySymbol</c> (symbol, receivedAt) and <c>pending</c> (pendingShard, receivedAt); TTL <c>expiresAt</c>.</summary>
     public string SignalsTable { get; set; } = "kyperian-local-signals";
 
-    /// <summary>Key <c>decisionId</c>; GSI <c>bySymbol</c> (symbol, decidedAt). Also holds the risk ledger item unless <see cref="RiskTable"/> names another table.</summary>
+    /// <summary>Key <c>decisionId</c>; GSIs <c>bySymbol</c> (symbol, decidedAt) and <c>byTime</c> (decidedMonth, decidedKey). Also holds the risk ledger item unless <see cref="RiskTable"/> names another table.</summary>
     public string DecisionsTable { get; set; } = "kyperian-local-decisions";
 
     /// <summary>
@@ -17,6 +17,12 @@ public sealed class DynamoDbOptions
     /// A separate table needs the same key schema (hash key <c>decisionId</c>, string).
     /// </summary>
     public string? RiskTable { get; set; }
+
+    /// <summary>Key <c>hour</c> (<c>yyyy-MM-ddTHH</c>): the hourly activity counters behind <c>GET /stats</c>; TTL <c>expiresAt</c>.</summary>
+    public string StatsTable { get; set; } = "kyperian-local-stats";
+
+    /// <summary>Activity counters expire (TTL <c>expiresAt</c>) this many days after their hour.</summary>
+    public int StatsRetentionDays { get; set; } = 90;
 
     /// <summary>A local endpoint (dynalite: <c>http://127.0.0.1:4567</c>); empty for AWS.</summary>
     public string? ServiceUrl { get; set; }

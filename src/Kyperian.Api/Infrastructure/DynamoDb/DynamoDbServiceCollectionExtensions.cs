@@ -11,7 +11,7 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 /// <summary>The stores on DynamoDB, in one line of the composition root.</summary>
 public static class DynamoDbServiceCollectionExtensions
 {
-    /// <summary>ISignalStore, IDecisionStore and IRiskLedger on DynamoDB (<c>Kyperian:DynamoDb</c>), and its health check.</summary>
+    /// <summary>ISignalStore, IDecisionStore (and IDecisionHistory), IRiskLedger and IActivityStats on DynamoDB (<c>Kyperian:DynamoDb</c>), and its health check.</summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAdapterResilience(configuration);
@@ -27,9 +27,12 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<DynamoDbSignalStore>();
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
+        services.AddSingleton<DynamoDbActivityStats>();
         services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<DynamoDbSignalStore>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));
+        services.Replace(ServiceDescriptor.Singleton<IDecisionHistory>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IActivityStats>(sp => sp.GetRequiredService<DynamoDbActivityStats>()));
         services.AddHostedService<DynamoDbTableInitializer>();
         services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>("store", HealthStatus.Unhealthy, ["store"]);
         return services;

@@ -20,7 +20,9 @@ public static class DynamoDbTables
             await EnsureTableAsync(client, RiskTable(options.RiskTableName), cancellationToken);
         }
 
+        await EnsureTableAsync(client, StatsTable(options.StatsTable), cancellationToken);
         await EnableTtlAsync(client, options.SignalsTable, cancellationToken);
+        await EnableTtlAsync(client, options.StatsTable, cancellationToken);
     }
 
     public static CreateTableRequest SignalsTable(string name) => new()
@@ -52,8 +54,22 @@ public static class DynamoDbTables
             new AttributeDefinition("decisionId", ScalarAttributeType.S),
             new AttributeDefinition("symbol", ScalarAttributeType.S),
             new AttributeDefinition("decidedAt", ScalarAttributeType.S),
+            new AttributeDefinition("decidedMonth", ScalarAttributeType.S),
+            new AttributeDefinition("decidedKey", ScalarAttributeType.S),
         ],
-        GlobalSecondaryIndexes = [Index(DynamoDbDecisionStore.BySymbolIndex, "symbol", "decidedAt")],
+        GlobalSecondaryIndexes =
+        [
+            Index(DynamoDbDecisionStore.BySymbolIndex, "symbol", "decidedAt"),
+            Index(DynamoDbDecisionStore.ByTimeIndex, "decidedMonth", "decidedKey"),
+        ],
+    };
+
+    public static CreateTableRequest StatsTable(string name) => new()
+    {
+        TableName = name,
+        BillingMode = BillingMode.PAY_PER_REQUEST,
+        KeySchema = [new KeySchemaElement("hour", KeyType.HASH)],
+        AttributeDefinitions = [new AttributeDefinition("hour", ScalarAttributeType.S)],
     };
 
     public static CreateTableRequest RiskTable(string name) => new()

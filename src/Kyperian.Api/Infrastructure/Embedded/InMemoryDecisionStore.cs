@@ -5,9 +5,13 @@ using Kyperian.Domain.Signals;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
 
-public sealed class InMemoryDecisionStore : IDecisionStore
+public sealed class InMemoryDecisionStore : IDecisionStore, IDecisionHistory
 {
     private readonly ConcurrentDictionary<string, Decision> _decisions = new(StringComparer.Ordinal);
+
+    /// <summary>Every decision in list order: newest first, ties by the greater id.</summary>
+    private readonly SortedSet<DecisionPosition> _byTime = new(Comparer<DecisionPosition>.Create(
+        static (a, b) => a.IsBefore(b) ? -1 : b.IsBefore(a) ? 1 : 0));
     private readonly ConcurrentDictionary<Symbol, SymbolIndex<Decision>> _bySymbol = new();
 
     public int Count => _decisions.Count;
@@ -20,6 +24,11 @@ public sealed class InMemoryDecisionStore : IDecisionStore
         }
 
         _bySymbol.GetOrAdd(decision.Symbol, static _ => new SymbolIndex<Decision>()).Add(decision, decision.DecidedAt);
+        lock (_byTime)
+        {
+            _byTime.Add(DecisionPosition.Of(decision));
+        }
+
         return Task.FromResult(true);
     }
 
@@ -28,4 +37,50 @@ public sealed class InMemoryDecisionStore : IDecisionStore
 
     public Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
         Task.FromResult(_bySymbol.TryGetValue(symbol, out var index) ? index.Newest(limit) : (IReadOnlyList<Decision>)[]);
+
+    public Task<DecisionPage> QueryAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        var page = new List<Decision>(Math.Min(query.Limit, 256));
+        var more = false;
+        lock (_byTime)
+        {
+            foreach (var position in _byTime)
+            {
+                if (query.After is { } after && !after.IsBefore(position))
+                {
+                    continue;
+                }
+
+                var decision = _decisions[position.DecisionId];
+                if (!query.Matches(decision))
+                {
+                    continue;
+                }
+
+                if (page.Count == query.Limit)
+                {
+                    more = true;
+                    break;
+                }
+
+                page.Add(decision);
+            }
+        }
+
+        return Task.FromResult(new DecisionPage(page, more ? DecisionPosition.Of(page[^1]) : null));
+    }
+
+    public Task<IReadOnlyDictionary<Symbol, Decision>> LatestBySymbolAsync(IReadOnlyCollection<Symbol> symbols, CancellationToken cancellationToken)
+    {
+        var latest = new Dictionary<Symbol, Decision>();
+        foreach (var symbol in symbols)
+        {
+            if (_bySymbol.TryGetValue(symbol, out var index) && index.Newest(1) is [var newest])
+            {
+                latest[symbol] = newest;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<Symbol, Decision>>(latest);
+    }
 }

@@ -6,7 +6,7 @@ using Kyperian.Domain.Signals;
 namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>Per-symbol timeframe state, cooldowns and dedupe claims, in process.</summary>
-public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IDedupeStore
+public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IMarketView, IDedupeStore
 {
     /// <summary>
     /// Expired claims are swept after this many new claims, or after as many new claims as the last sweep left,
@@ -37,6 +37,12 @@ public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IDedu
         }
     }
 
+    public Task<IReadOnlyList<SymbolState>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SymbolState>>(
+            [.. _timeframes.Keys.Order(Comparer<Symbol>.Create(static (a, b) => string.CompareOrdinal(a.Value, b.Value))).Select(Snapshot).OfType<SymbolState>()]);
+
+    public Task<SymbolState?> GetAsync(Symbol symbol, CancellationToken cancellationToken) => Task.FromResult(Snapshot(symbol));
+
     public Task<DateTimeOffset?> GetLastExecuteAsync(Symbol symbol, CancellationToken cancellationToken) =>
         Task.FromResult(_lastExecute.TryGetValue(symbol, out var at) ? at : (DateTimeOffset?)null);
 
@@ -44,6 +50,21 @@ public sealed class InMemoryMarketState(TimeProvider time) : IMarketState, IDedu
     {
         _lastExecute.AddOrUpdate(symbol, at, (_, current) => at > current ? at : current);
         return Task.CompletedTask;
+    }
+
+    private SymbolState? Snapshot(Symbol symbol)
+    {
+        if (!_timeframes.TryGetValue(symbol, out var latest))
+        {
+            return null;
+        }
+
+        lock (latest)
+        {
+            return latest.Count == 0
+                ? null
+                : new SymbolState(symbol, [.. latest.Values], _lastExecute.TryGetValue(symbol, out var at) ? at : null);
+        }
     }
 
     public Task<bool> TryClaimAsync(string signalId, TimeSpan window, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kyperian.Api.Infrastructure.Formats;
@@ -16,12 +17,16 @@ namespace Kyperian.Api.Infrastructure.Redis;
 /// (<see cref="TimeframeSignal.Supersedes"/>: later observation, ties to the greater id) and returns every timeframe,
 /// atomically, so two signals of one symbol decided at once on two engines lose nothing.
 /// <c>kyperian:cooldown:{symbol}</c> holds the last EXECUTE's time and expires when its cooldown does.
+/// <c>kyperian:symbols</c> is the set of symbols that had state, for listing them without a key scan; a member whose
+/// hash has expired is skipped (and stays: a symbol that trades again needs it, and the set is as small as the symbols).
 /// </summary>
 public sealed class RedisMarketState(
     RedisConnection connection,
     ResiliencePipelines resilience,
-    IOptions<RedisOptions> options) : IMarketState
+    IOptions<RedisOptions> options) : IMarketState, IMarketView
 {
+    public static readonly RedisKey SymbolsKey = "kyperian:symbols";
+
     /// <summary>Ordinal comparison of two strings, as <see cref="string.CompareOrdinal(string, string)"/> does for ASCII.</summary>
     private const string CompareFunction = """
         local function cmp(a, b)
@@ -65,6 +70,9 @@ public sealed class RedisMarketState(
 
     private readonly TimeSpan _ttl = TimeSpan.FromDays(Math.Max(1, options.Value.MarketStateTtlDays));
 
+    /// <summary>Symbols this process has put in <see cref="SymbolsKey"/>: each is added once per process, not per signal.</summary>
+    private readonly ConcurrentDictionary<Symbol, bool> _listed = new();
+
     public static RedisKey MarketKey(Symbol symbol) => "kyperian:mtf:" + symbol.Value;
 
     public static RedisKey CooldownKey(Symbol symbol) => "kyperian:cooldown:" + symbol.Value;
@@ -90,7 +98,61 @@ public sealed class RedisMarketState(
             (db, key: MarketKey(signal.Symbol), args),
             cancellationToken);
 
-        var values = (RedisValue[]?)result ?? [];
+        if (!_listed.ContainsKey(signal.Symbol))
+        {
+            await resilience.ExecuteAsync(
+                Backend.Redis,
+                (s, _) => new ValueTask<bool>(s.db.SetAddAsync(SymbolsKey, s.symbol)),
+                (db, symbol: signal.Symbol.Value),
+                cancellationToken);
+            _listed.TryAdd(signal.Symbol, true);
+        }
+
+        return ParseAll((RedisValue[]?)result ?? []);
+    }
+
+    public async Task<IReadOnlyList<SymbolState>> ListAsync(CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync();
+        var members = await resilience.ExecuteAsync(
+            Backend.Redis,
+            (d, _) => new ValueTask<RedisValue[]>(d.SetMembersAsync(SymbolsKey)),
+            db,
+            cancellationToken);
+        var symbols = members.Select(m => Symbol.FromTrusted(m.ToString())).OrderBy(s => s.Value, StringComparer.Ordinal).ToArray();
+        var states = await resilience.ExecuteAsync(Backend.Redis, (s, _) => new ValueTask<SymbolState?[]>(ReadAsync(s.db, s.symbols)), (db, symbols), cancellationToken);
+
+        return [.. states.OfType<SymbolState>()];
+    }
+
+    public async Task<SymbolState?> GetAsync(Symbol symbol, CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync();
+        var states = await resilience.ExecuteAsync(
+            Backend.Redis, (s, _) => new ValueTask<SymbolState?[]>(ReadAsync(s.db, s.symbols)), (db, symbols: new[] { symbol }), cancellationToken);
+        return states[0];
+    }
+
+    /// <summary>The state of every symbol, in one round trip: the commands are pipelined.</summary>
+    private static async Task<SymbolState?[]> ReadAsync(IDatabase db, Symbol[] symbols)
+    {
+        var reads = symbols.Select(s => (Timeframes: db.HashValuesAsync(MarketKey(s)), Cooldown: db.StringGetAsync(CooldownKey(s)))).ToArray();
+        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Timeframes, r.Cooldown }));
+        var states = new SymbolState?[symbols.Length];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            var timeframes = ParseAll(reads[i].Timeframes.Result);
+            var cooldown = reads[i].Cooldown.Result;
+            states[i] = timeframes.Count == 0
+                ? null
+                : new SymbolState(symbols[i], timeframes, cooldown.HasValue ? SortableUtc.Parse(cooldown.ToString()) : null);
+        }
+
+        return states;
+    }
+
+    private static List<TimeframeSignal> ParseAll(RedisValue[] values)
+    {
         var latest = new List<TimeframeSignal>(values.Length);
         foreach (var value in values)
         {

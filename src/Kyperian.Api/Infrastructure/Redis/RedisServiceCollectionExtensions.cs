@@ -18,6 +18,7 @@ public static class RedisServiceCollectionExtensions
         services.AddSingleton<RedisMarketState>();
         services.Replace(ServiceDescriptor.Singleton<IDedupeStore>(sp => sp.GetRequiredService<RedisDedupeStore>()));
         services.Replace(ServiceDescriptor.Singleton<IMarketState>(sp => sp.GetRequiredService<RedisMarketState>()));
+        services.Replace(ServiceDescriptor.Singleton<IMarketView>(sp => sp.GetRequiredService<RedisMarketState>()));
 
         // Without Redis the webhook still takes signals (dedupe falls back to the store): Degraded, not Unhealthy.
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("state", HealthStatus.Degraded, ["state"]);

@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Risk;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Kyperian.Api.Application.Monitoring;
+
+public enum LiveEventKind
+{
+    Decision,
+    Risk,
+    Health,
+}
+
+/// <summary>The health report in brief: the overall status and each check's.</summary>
+public sealed record HealthSnapshot(string Status, IReadOnlyDictionary<string, string> Checks);
+
+/// <summary>One event of the console's live feed; exactly the member its <see cref="Kind"/> names is set.</summary>
+public sealed record LiveEvent(LiveEventKind Kind, Decision? Decision = null, RiskState? Risk = null, HealthSnapshot? Health = null);
+
+/// <summary>
+/// The console's live feed: new decisions, a changed risk state, a changed health status. It reads the stores
+/// (every <see cref="ConsoleOptions.PollMilliseconds"/>) rather than listening inside the engine, so it sees the
+/// decisions of every engine process, whichever role serves it.
+/// </summary>
+public sealed class LiveEvents(
+    IDecisionHistory history,
+    IRiskLedger risk,
+    HealthCheckService health,
+    IOptions<ConsoleOptions> options,
+    TimeProvider time)
+{
+    /// <summary>A decision stored this much later than a newer one still shows: commits of parallel lanes may cross.</summary>
+    public static readonly TimeSpan Overlap = TimeSpan.FromSeconds(5);
+
+    private const int MaxPerPoll = DecisionQuery.MaxLimit;
+
+    /// <param name="since">The last decision the client has; null: only decisions from now on.</param>
+    /// <param name="once">One pass (what is new, the risk state, the health), then the feed ends.</param>
+    /// <param name="cancellationToken">Ends the feed.</param>
+    public async IAsyncEnumerable<LiveEvent> ReadAsync(DecisionPosition? since, bool once, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var poll = TimeSpan.FromMilliseconds(Math.Max(50, settings.PollMilliseconds));
+        var healthEvery = TimeSpan.FromSeconds(Math.Max(1, settings.HealthCheckSeconds));
+
+        var tail = new DecisionTail(since ?? await NewestAsync(cancellationToken));
+        RiskState? lastRisk = null;
+        HealthSnapshot? lastHealth = null;
+        var healthDue = time.GetUtcNow();
+        while (true)
+        {
+            foreach (var decision in await tail.NewAsync(history, cancellationToken))
+            {
+                yield return new LiveEvent(LiveEventKind.Decision, Decision: decision);
+            }
+
+            var riskNow = await risk.GetAsync(RiskState.DayOf(time.GetUtcNow()), cancellationToken);
+            if (riskNow != lastRisk)
+            {
+                lastRisk = riskNow;
+                yield return new LiveEvent(LiveEventKind.Risk, Risk: riskNow);
+            }
+
+            if (time.GetUtcNow() >= healthDue)
+            {
+                healthDue = time.GetUtcNow() + healthEvery;
+                var healthNow = await HealthAsync(cancellationToken);
+                if (lastHealth is null || !SameHealth(lastHealth, healthNow))
+                {
+                    lastHealth = healthNow;
+                    yield return new LiveEvent(LiveEventKind.Health, Health: healthNow);
+                }
+            }
+
+            if (once)
+            {
+                yield break;
+            }
+
+            await Task.Delay(poll, time, cancellationToken);
+        }
+    }
+
+    private async Task<DecisionPosition?> NewestAsync(CancellationToken cancellationToken)
+    {
+        var newest = await history.QueryAsync(new DecisionQuery { Limit = 1 }, cancellationToken);
+        return newest.Decisions.Count > 0 ? DecisionPosition.Of(newest.Decisions[0]) : null;
+    }
+
+    private async Task<HealthSnapshot> HealthAsync(CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(cancellationToken);
+        return new HealthSnapshot(
+            report.Status.ToString(),
+            new SortedDictionary<string, string>(report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()), StringComparer.Ordinal));
+    }
+
+    private static bool SameHealth(HealthSnapshot a, HealthSnapshot b) =>
+        a.Status == b.Status && a.Checks.Count == b.Checks.Count && a.Checks.All(c => b.Checks.TryGetValue(c.Key, out var s) && s == c.Value);
+
+    /// <summary>Follows the newest end of the decision list: each call returns, oldest first, what it has not returned before.</summary>
+    /// <param name="start">The newest decision the client has; it and everything after it in the list count as known.</param>
+    private sealed class DecisionTail(DecisionPosition? start)
+    {
+        private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+        private DateTimeOffset? _newest = start?.DecidedAt;
+
+        public async Task<IReadOnlyList<Decision>> NewAsync(IDecisionHistory history, CancellationToken cancellationToken)
+        {
+            var page = await history.QueryAsync(new DecisionQuery { From = _newest - Overlap, Limit = MaxPerPoll }, cancellationToken);
+            var fresh = new List<Decision>();
+            for (var i = page.Decisions.Count - 1; i >= 0; i--)
+            {
+                var decision = page.Decisions[i];
+                if (start is { } known && !DecisionPosition.Of(decision).IsBefore(known))
+                {
+                    continue;
+                }
+
+                if (_seen.TryAdd(decision.DecisionId, decision.DecidedAt))
+                {
+                    fresh.Add(decision);
+                }
+
+                if (_newest is not { } newest || decision.DecidedAt > newest)
+                {
+                    _newest = decision.DecidedAt;
+                }
+            }
+
+            // Forget what fell out of the overlap window: no later poll reads that far back.
+            if (_newest is { } latest && _seen.Count > MaxPerPoll)
+            {
+                foreach (var old in _seen.Where(p => p.Value < latest - Overlap).Select(p => p.Key).ToList())
+                {
+                    _seen.Remove(old);
+                }
+            }
+
+            return fresh;
+        }
+    }
+}

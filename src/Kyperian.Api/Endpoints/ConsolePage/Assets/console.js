@@ -1,0 +1,582 @@
+// The Kyperian operator console: plain JavaScript, no build step, no third-party code.
+// It reads the operator API with the key kept in this tab's sessionStorage, follows GET /events for live
+// decisions, risk and health (or polls through the same endpoint where the host buffers responses), and never
+// shows or logs the key.
+'use strict';
+
+(() => {
+  const KEY_STORAGE = 'kyperian.operatorKey';
+  const MAX_DECISIONS = 100;
+  const REFRESH_EVERY_MS = 30000;
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  const state = {
+    info: null,
+    key: sessionStorage.getItem(KEY_STORAGE),
+    decisions: [],
+    lastEventId: null,
+    refreshTimer: null,
+    periodic: null,
+    stream: null,
+    generation: 0,
+    confirmAction: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  class AuthError extends Error {}
+
+  class HttpError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  function headers(extra) {
+    const h = new Headers(extra || {});
+    if (state.key) {
+      h.set('X-Api-Key', state.key);
+    }
+    return h;
+  }
+
+  async function api(path, options) {
+    const init = Object.assign({ cache: 'no-store' }, options || {});
+    init.headers = headers(init.body ? { 'Content-Type': 'application/json' } : {});
+    const response = await fetch(path, init);
+    if (response.status === 401) {
+      throw new AuthError('The operator key was refused.');
+    }
+    if (response.status === 429) {
+      throw new AuthError('Too many wrong operator keys from this address: wait a minute, then try again.');
+    }
+    if (!response.ok && !(path === 'health' && response.status === 503)) {
+      let detail = response.statusText;
+      try {
+        const problem = await response.json();
+        detail = problem.detail || problem.title || detail;
+      } catch {
+        // Not problem+json: the status text says enough.
+      }
+      throw new HttpError(response.status, `${path}: ${response.status} ${detail}`);
+    }
+    return response.json();
+  }
+
+  function text(element, value) {
+    element.textContent = value == null ? '' : String(value);
+    return element;
+  }
+
+  function el(tag, className, content) {
+    const e = document.createElement(tag);
+    if (className) {
+      e.className = className;
+    }
+    if (content != null) {
+      e.textContent = String(content);
+    }
+    return e;
+  }
+
+  function showError(message) {
+    const box = $('error');
+    box.hidden = !message;
+    text(box, message || '');
+  }
+
+  function setConnection(status, label) {
+    const pill = $('connection');
+    pill.dataset.state = status;
+    text(pill, label);
+  }
+
+  function age(seconds) {
+    if (seconds < 90) return `${Math.round(seconds)} s`;
+    if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+    if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+    return `${Math.round(seconds / 86400)} d`;
+  }
+
+  function time(iso) {
+    const d = new Date(iso);
+    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+
+  function percent(value) {
+    return `${Number(value || 0).toFixed(2)} %`;
+  }
+
+  // One line in words: the engine's explanations when it gives them, else the summary, else the codes.
+  function explain(decision) {
+    if (Array.isArray(decision.explanations) && decision.explanations.length > 0) {
+      return decision.explanations.map((e) => e.text).join(' ');
+    }
+    if (decision.explanation) {
+      return decision.explanation;
+    }
+    if (decision.verdict === 'VETO') {
+      return `Vetoed: ${(decision.reasons || []).join(', ')}`;
+    }
+    return `Executed ${decision.action}`;
+  }
+
+  // ---- key and start -------------------------------------------------------------------------------------------
+
+  function askForKey(message) {
+    stop();
+    $('dashboard').hidden = true;
+    $('key-form').hidden = false;
+    $('change-key').hidden = true;
+    setConnection('idle', 'locked');
+    showError(message || '');
+    $('key-input').value = '';
+    $('key-input').focus();
+  }
+
+  async function useKey(event) {
+    event.preventDefault();
+    const key = $('key-input').value.trim();
+    if (!key) {
+      return;
+    }
+    state.key = key;
+    try {
+      await api('risk');
+    } catch (error) {
+      state.key = null;
+      sessionStorage.removeItem(KEY_STORAGE);
+      askForKey(error instanceof AuthError ? error.message : `The console could not reach the service: ${error.message}`);
+      return;
+    }
+    sessionStorage.setItem(KEY_STORAGE, key);
+    $('key-form').hidden = true;
+    start();
+  }
+
+  async function boot() {
+    $('key-form').addEventListener('submit', useKey);
+    $('change-key').addEventListener('click', () => {
+      state.key = null;
+      sessionStorage.removeItem(KEY_STORAGE);
+      askForKey('');
+    });
+    $('halt-button').addEventListener('click', () => confirmRisk('halt'));
+    $('resume-button').addEventListener('click', () => confirmRisk('resume'));
+    $('confirm-dialog').addEventListener('close', onConfirmClosed);
+
+    try {
+      state.info = await (await fetch('console/info', { cache: 'no-store' })).json();
+    } catch (error) {
+      showError(`The console could not reach the service: ${error.message}`);
+      setConnection('down', 'offline');
+      return;
+    }
+    text($('environment'), `${state.info.environment} · ${state.info.role}`);
+    $('positions-card').hidden = !state.info.positions;
+    $('notifications-card').hidden = !state.info.notifications;
+    if (!state.info.keyRequired) {
+      $('open-notice').hidden = false;
+      start();
+    } else if (state.key) {
+      start();
+    } else {
+      askForKey('');
+    }
+  }
+
+  function start() {
+    showError('');
+    $('dashboard').hidden = false;
+    $('change-key').hidden = !state.info.keyRequired;
+    refreshAll().then(() => follow());
+    clearInterval(state.periodic);
+    state.periodic = setInterval(() => refreshAll(), REFRESH_EVERY_MS);
+  }
+
+  function stop() {
+    state.generation++;
+    clearInterval(state.periodic);
+    clearTimeout(state.refreshTimer);
+    if (state.stream) {
+      state.stream.abort();
+      state.stream = null;
+    }
+  }
+
+  function failed(error) {
+    if (error instanceof AuthError) {
+      state.key = null;
+      sessionStorage.removeItem(KEY_STORAGE);
+      askForKey(error.message);
+      return true;
+    }
+    showError(error.message);
+    return false;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------------------
+
+  async function refreshAll() {
+    try {
+      const [symbols, decisions, stats, risk, health, positions, notifications] = await Promise.all([
+        api('symbols'),
+        api('decisions?limit=50'),
+        api('stats'),
+        api('risk'),
+        api('health'),
+        state.info.positions ? api('positions') : Promise.resolve(null),
+        state.info.notifications ? api('notifications?status=failed&limit=20') : Promise.resolve(null),
+      ]);
+      showError('');
+      renderMatrix(symbols.symbols);
+      state.decisions = decisions.decisions;
+      renderDecisions(new Set());
+      renderVetoes(stats);
+      renderRisk(risk);
+      renderHealth(health);
+      if (positions) renderPositions(positions);
+      if (notifications) renderNotifications(notifications);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  // Symbols and statistics change with every decision: read them again shortly after a burst settles.
+  function refreshSoon() {
+    clearTimeout(state.refreshTimer);
+    state.refreshTimer = setTimeout(async () => {
+      try {
+        const [symbols, stats, positions] = await Promise.all([
+          api('symbols'),
+          api('stats'),
+          state.info.positions ? api('positions') : Promise.resolve(null),
+        ]);
+        renderMatrix(symbols.symbols);
+        renderVetoes(stats);
+        if (positions) renderPositions(positions);
+      } catch (error) {
+        failed(error);
+      }
+    }, 500);
+  }
+
+  // ---- live events ---------------------------------------------------------------------------------------------
+
+  async function follow() {
+    const generation = state.generation;
+    let retry = 2000;
+    while (generation === state.generation) {
+      const controller = new AbortController();
+      state.stream = controller;
+      try {
+        const h = headers({ Accept: 'text/event-stream' });
+        if (state.lastEventId) {
+          h.set('Last-Event-ID', state.lastEventId);
+        }
+        const response = await fetch('events', { headers: h, cache: 'no-store', signal: controller.signal });
+        if (response.status === 401 || response.status === 429) {
+          failed(new AuthError('The operator key was refused.'));
+          return;
+        }
+        if (!response.ok || !response.body) {
+          throw new Error(`events: ${response.status}`);
+        }
+        retry = await readEvents(response.body, generation, retry);
+      } catch (error) {
+        if (generation !== state.generation) {
+          return;
+        }
+        setConnection('down', 'reconnecting…');
+        retry = Math.min(retry * 2, 30000);
+      }
+      await new Promise((resolve) => setTimeout(resolve, retry));
+    }
+  }
+
+  async function readEvents(body, generation, retry) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || generation !== state.generation) {
+        return retry;
+      }
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = { name: 'message', data: '', id: null };
+        for (const line of block.split('\n')) {
+          if (line.startsWith('retry: ')) retry = Number(line.slice(7)) || retry;
+          else if (line.startsWith('event: ')) event.name = line.slice(7);
+          else if (line.startsWith('data: ')) event.data += line.slice(6);
+          else if (line.startsWith('id: ')) event.id = line.slice(4);
+        }
+        if (event.data) {
+          onEvent(event);
+        }
+      }
+    }
+  }
+
+  function onEvent(event) {
+    const data = JSON.parse(event.data);
+    switch (event.name) {
+      case 'ready':
+        setConnection(data.mode === 'stream' ? 'live' : 'polling', data.mode === 'stream' ? 'live' : 'polling');
+        break;
+      case 'decision':
+        state.lastEventId = event.id;
+        if (!state.decisions.some((d) => d.decisionId === data.decisionId)) {
+          state.decisions.unshift(data);
+          state.decisions.sort((a, b) => (a.decidedAt < b.decidedAt ? 1 : a.decidedAt > b.decidedAt ? -1 : 0));
+          state.decisions.length = Math.min(state.decisions.length, MAX_DECISIONS);
+          renderDecisions(new Set([data.decisionId]));
+          refreshSoon();
+        }
+        break;
+      case 'risk':
+        renderRisk(data);
+        break;
+      case 'health':
+        renderHealth(data);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------------------------
+
+  function renderMatrix(symbols) {
+    const table = $('matrix');
+    const columns = [...new Set(symbols.flatMap((s) => s.timeframes.map((t) => t.timeframe)))];
+    const order = new Map();
+    for (const s of symbols) for (const t of s.timeframes) order.set(t.timeframe, seconds(t.timeframe));
+    columns.sort((a, b) => order.get(a) - order.get(b));
+
+    const head = document.createElement('tr');
+    head.append(el('th', null, 'Symbol'), ...columns.map((c) => el('th', null, c)), el('th', null, 'Last decision'));
+    table.tHead.replaceChildren(head);
+
+    const rows = symbols.map((s) => {
+      const row = document.createElement('tr');
+      row.dataset.symbol = s.symbol;
+      const name = el('th');
+      name.scope = 'row';
+      const open = el('button', null, s.symbol);
+      open.type = 'button';
+      open.addEventListener('click', () => showSymbol(s.symbol));
+      name.append(open);
+      row.append(name);
+      for (const column of columns) {
+        const t = s.timeframes.find((x) => x.timeframe === column);
+        const cell = el('td', 'cell');
+        cell.dataset.timeframe = column;
+        if (!t) {
+          cell.classList.add('none');
+          text(cell, '·');
+        } else {
+          const direction = t.direction > 0 ? 'up' : t.direction < 0 ? 'down' : 'flat';
+          cell.classList.add(direction);
+          if (!t.live) cell.classList.add('stale');
+          cell.style.setProperty('--conf', String(Math.max(0, Math.min(1, t.confidence / 100))));
+          text(cell, `${direction === 'up' ? '▲' : direction === 'down' ? '▼' : '■'} ${t.confidence}`);
+          cell.title = `${t.action} ${t.confidence} · ${age(t.ageSeconds)} ago${t.live ? '' : ' · stale'}`;
+          cell.dataset.direction = direction;
+          cell.dataset.live = String(t.live);
+        }
+        row.append(cell);
+      }
+      const last = el('td', 'last');
+      if (s.lastDecision) {
+        last.append(el('span', `verdict ${s.lastDecision.verdict}`, s.lastDecision.verdict), document.createTextNode(` ${explain(s.lastDecision)}`));
+      } else {
+        text(last, '—');
+      }
+      row.append(last);
+      return row;
+    });
+    table.tBodies[0].replaceChildren(...rows);
+    $('matrix-empty').hidden = symbols.length > 0;
+  }
+
+  function seconds(label) {
+    const m = /^(\d*)([smhDWM]?)$/.exec(label);
+    if (!m) return Number.MAX_SAFE_INTEGER;
+    const n = m[1] ? Number(m[1]) : 1;
+    const unit = { s: 1, m: 60, h: 3600, D: 86400, W: 604800, M: 2592000 }[m[2]] || 60;
+    return n * unit;
+  }
+
+  async function showSymbol(symbol) {
+    const box = $('symbol-detail');
+    try {
+      const detail = await api(`symbols/${encodeURIComponent(symbol)}`);
+      const line = (o) => {
+        const p = el('p');
+        p.append(el('strong', null, `A ${o.action.toUpperCase()} on ${o.timeframe} now: `), el('span', `verdict ${o.verdict}`, o.verdict), document.createTextNode(` ${o.explanation}`));
+        return p;
+      };
+      box.replaceChildren(el('h3', null, `${symbol}: what the engine would decide now`), line(detail.buy), line(detail.sell));
+      box.hidden = false;
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  function renderDecisions(fresh) {
+    const list = $('decisions');
+    list.replaceChildren(...state.decisions.map((d) => {
+      const item = el('li', fresh.has(d.decisionId) ? 'fresh' : null);
+      item.dataset.decisionId = d.decisionId;
+      item.dataset.verdict = d.verdict;
+      item.append(
+        el('span', 'when', time(d.decidedAt)),
+        el('span', 'what', `${d.symbol} ${d.timeframe} ${d.action}`),
+        el('span', `verdict ${d.verdict}`, d.verdict),
+        el('span', 'why', explain(d)));
+      return item;
+    }));
+    $('decisions-empty').hidden = state.decisions.length > 0;
+  }
+
+  function renderVetoes(stats) {
+    const svg = $('veto-chart');
+    const reasons = Object.entries(stats.byReason || {}).sort((a, b) => b[1] - a[1]);
+    const total = stats.decisions || 0;
+    const rowHeight = 26;
+    const width = 360;
+    const labelWidth = 150;
+    const height = Math.max(1, reasons.length) * rowHeight + 4;
+    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    const nodes = [];
+    reasons.forEach(([reason, count], i) => {
+      const rate = total > 0 ? count / total : 0;
+      const y = i * rowHeight + 2;
+      const group = document.createElementNS(SVG, 'g');
+      group.setAttribute('data-reason', reason);
+      const label = document.createElementNS(SVG, 'text');
+      label.setAttribute('x', '0');
+      label.setAttribute('y', String(y + 15));
+      label.textContent = reason;
+      const track = document.createElementNS(SVG, 'rect');
+      track.setAttribute('class', 'track');
+      track.setAttribute('x', String(labelWidth));
+      track.setAttribute('y', String(y + 3));
+      track.setAttribute('width', String(width - labelWidth - 60));
+      track.setAttribute('height', '16');
+      const bar = document.createElementNS(SVG, 'rect');
+      bar.setAttribute('class', 'bar');
+      bar.setAttribute('x', String(labelWidth));
+      bar.setAttribute('y', String(y + 3));
+      bar.setAttribute('width', String(Math.max(1, rate * (width - labelWidth - 60))));
+      bar.setAttribute('height', '16');
+      const value = document.createElementNS(SVG, 'text');
+      value.setAttribute('x', String(width - 55));
+      value.setAttribute('y', String(y + 15));
+      value.textContent = `${Math.round(rate * 100)} % (${count})`;
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `${reason}: ${count} of ${total} decisions`;
+      group.append(title, label, track, bar, value);
+      nodes.push(group);
+    });
+    if (reasons.length === 0) {
+      const empty = document.createElementNS(SVG, 'text');
+      empty.setAttribute('x', '0');
+      empty.setAttribute('y', '16');
+      empty.textContent = 'No vetoes.';
+      nodes.push(empty);
+    }
+    svg.replaceChildren(...nodes);
+    const latency = stats.decisionLatency && stats.decisionLatency.p99Ms != null ? ` · decision latency p99 ≤ ${stats.decisionLatency.p99Ms} ms` : '';
+    text($('vetoes-summary'), `${total} decisions, ${Math.round((stats.vetoRate || 0) * 100)} % vetoed${latency}`);
+  }
+
+  function renderRisk(risk) {
+    const status = $('risk-state');
+    text(status, risk.halted ? `Halted: ${risk.haltReason || 'by an operator'}` : 'Trading: entries allowed');
+    status.className = `state ${risk.halted ? 'bad' : 'good'}`;
+    $('risk-card').dataset.halted = String(risk.halted);
+    const figures = [
+      ['P&L today', percent(risk.realizedPnlTodayPct)],
+      ['Daily loss', `${percent(risk.dailyLossPct)} of ${percent(risk.maxDailyLossPct)}`],
+      ['Drawdown', `${percent(risk.drawdownPct)} of ${percent(risk.maxTotalLossPct)}`],
+      ['Entries today', risk.entriesToday],
+    ];
+    $('risk-figures').replaceChildren(...figures.flatMap(([k, v]) => [el('dt', null, k), el('dd', null, v)]));
+    $('halt-button').disabled = risk.halted;
+    $('resume-button').disabled = !risk.halted;
+  }
+
+  function renderHealth(health) {
+    const status = $('health-state');
+    text(status, health.status);
+    status.className = `state ${health.status === 'Healthy' ? 'good' : 'bad'}`;
+    const checks = Object.entries(health.checks || {}).map(([name, check]) => {
+      const item = el('li');
+      const value = typeof check === 'string' ? check : check.status;
+      item.append(el('span', null, name), el('span', value === 'Healthy' ? null : 'state bad', value));
+      return item;
+    });
+    $('health-checks').replaceChildren(...checks);
+  }
+
+  function renderPositions(positions) {
+    const open = (Array.isArray(positions) ? positions : positions.positions || []).filter((p) => p.side && p.side !== 'Flat');
+    $('positions').tBodies[0].replaceChildren(...open.map((p) => {
+      const row = document.createElement('tr');
+      row.dataset.symbol = p.symbol;
+      row.append(el('td', null, p.symbol), el('td', null, p.side), el('td', null, p.entryPrice ?? '—'),
+        el('td', null, p.openedAt ? time(p.openedAt) : '—'), el('td', null, p.sizePct ?? '—'));
+      return row;
+    }));
+    $('positions-empty').hidden = open.length > 0;
+  }
+
+  function renderNotifications(notifications) {
+    const failedOnes = Array.isArray(notifications) ? notifications : notifications.notifications || notifications.items || [];
+    $('notifications').replaceChildren(...failedOnes.map((n) => {
+      const item = el('li');
+      item.append(el('span', null, `${n.channel || n.target || ''} ${n.event || n.kind || ''}`.trim() || n.id),
+        el('span', 'state bad', n.lastError || n.error || n.status || 'failed'));
+      return item;
+    }));
+    $('notifications-empty').hidden = failedOnes.length > 0;
+  }
+
+  // ---- halt and resume -----------------------------------------------------------------------------------------
+
+  function confirmRisk(action) {
+    state.confirmAction = action;
+    const halting = action === 'halt';
+    text($('confirm-text'), halting
+      ? 'Halt trading? Every new entry is vetoed (KILL_SWITCH) until someone resumes; exits still execute.'
+      : 'Resume trading? New entries are decided by the rules again.');
+    $('confirm-reason').hidden = !halting;
+    $('confirm-reason-label').hidden = !halting;
+    $('confirm-reason').value = '';
+    text($('confirm-ok'), halting ? 'Halt' : 'Resume');
+    $('confirm-dialog').showModal();
+  }
+
+  async function onConfirmClosed() {
+    const dialog = $('confirm-dialog');
+    const action = state.confirmAction;
+    state.confirmAction = null;
+    if (dialog.returnValue !== 'ok' || !action) {
+      return;
+    }
+    try {
+      const body = action === 'halt' ? JSON.stringify({ reason: $('confirm-reason').value.trim() || null }) : undefined;
+      renderRisk(await api(`risk/${action}`, { method: 'POST', body }));
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', boot);
+})();

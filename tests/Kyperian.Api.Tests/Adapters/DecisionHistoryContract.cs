@@ -1,0 +1,170 @@
+using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Infrastructure.Embedded;
+using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Signals;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Kyperian.Api.Tests.Adapters;
+
+/// <summary>
+/// What every decision history promises, whichever store: pages in list order (newest first, ties by id), each matching
+/// decision exactly once, filters applied, and a cursor that new decisions never shift.
+/// </summary>
+public abstract class DecisionHistoryContract : IAsyncLifetime
+{
+    /// <summary>Across a month's end, with bursts that share an instant, so that both partitions and ties are crossed.</summary>
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2025-01-31T23:59:30Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT", "ES1!"];
+
+    protected IDecisionStore Store { get; set; } = null!;
+
+    protected IDecisionHistory History { get; set; } = null!;
+
+    public abstract Task InitializeAsync();
+
+    public abstract Task DisposeAsync();
+
+    public static TheoryData<string> Filters => ["none", "symbol", "verdict", "reason", "range", "symbol+reason+range"];
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public async Task Pages_hold_every_matching_decision_once_in_order_while_new_ones_arrive(string filter)
+    {
+        var stored = await StoreManyAsync(90);
+        var query = filter switch
+        {
+            "symbol" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT") },
+            "verdict" => new DecisionQuery { Verdict = Verdict.Execute },
+            "reason" => new DecisionQuery { Reason = VetoReason.Cooldown },
+            "range" => new DecisionQuery { From = Start.AddSeconds(20), To = Start.AddSeconds(50) },
+            "symbol+reason+range" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT"), Reason = VetoReason.KillSwitch, From = Start.AddSeconds(5), To = Start.AddSeconds(60) },
+            _ => new DecisionQuery(),
+        };
+        var expected = stored.Where(query.Matches).OrderBy(d => d, ListOrder).Select(d => d.DecisionId).ToList();
+        Assert.NotEmpty(expected);
+
+        var seen = new List<string>();
+        var cursor = (DecisionPosition?)null;
+        var pages = 0;
+        do
+        {
+            var page = await History.QueryAsync(query with { After = cursor, Limit = 7 }, default);
+            Assert.True(page.Decisions.Count <= 7);
+            seen.AddRange(page.Decisions.Select(d => d.DecisionId));
+            cursor = page.Next;
+
+            // Decisions keep arriving between pages (newer than any listed): they must not shift what follows.
+            await StoreAsync(Decision(Symbols[pages % Symbols.Length], DateTimeOffset.UtcNow, pages));
+            pages++;
+            Assert.True(pages < 100, "paging did not end");
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task A_page_is_newest_first_and_the_last_page_has_no_cursor()
+    {
+        var stored = await StoreManyAsync(12);
+        var page = await History.QueryAsync(new DecisionQuery { Limit = 500 }, default);
+
+        Assert.Equal(stored.OrderBy(d => d, ListOrder).Select(d => d.DecisionId), page.Decisions.Select(d => d.DecisionId));
+        Assert.Null(page.Next);
+        var read = page.Decisions[3];
+        var original = stored.Single(d => d.DecisionId == read.DecisionId);
+        Assert.Equal(original.Reasons, read.Reasons);
+        Assert.Equal(original.Inputs, read.Inputs);
+        Assert.Equal(original with { Reasons = read.Reasons, Inputs = read.Inputs }, read);
+    }
+
+    [Fact]
+    public async Task The_latest_decision_of_each_symbol_is_found_and_a_symbol_without_one_is_absent()
+    {
+        var stored = await StoreManyAsync(30);
+        var latest = await History.LatestBySymbolAsync([.. Symbols.Select(Symbol.FromTrusted), Symbol.FromTrusted("NONE")], default);
+
+        Assert.Equal(Symbols.Length, latest.Count);
+        foreach (var symbol in Symbols)
+        {
+            var newest = stored.Where(d => d.Symbol.Value == symbol).Max(d => d.DecidedAt);
+            Assert.Equal(newest, latest[Symbol.FromTrusted(symbol)].DecidedAt);
+        }
+    }
+
+    private static readonly Comparer<Decision> ListOrder = Comparer<Decision>.Create((a, b) =>
+        DecisionPosition.Of(a).IsBefore(DecisionPosition.Of(b)) ? -1 : DecisionPosition.Of(b).IsBefore(DecisionPosition.Of(a)) ? 1 : 0);
+
+    private async Task<List<Decision>> StoreManyAsync(int count)
+    {
+        var decisions = new List<Decision>(count);
+        for (var i = 0; i < count; i++)
+        {
+            // Six decisions share each instant, two per symbol: ties that the list orders by id.
+            var at = Start.AddSeconds(5 * (i / 6));
+            decisions.Add(Decision(Symbols[i % Symbols.Length], at, i));
+        }
+
+        foreach (var decision in decisions.OrderBy(_ => Random.Shared.Next()))
+        {
+            await StoreAsync(decision);
+        }
+
+        return decisions;
+    }
+
+    private async Task StoreAsync(Decision decision) => Assert.True(await Store.TryAddAsync(decision, default));
+
+    private static Decision Decision(string symbol, DateTimeOffset at, int n)
+    {
+        var signal = TestData.Signal(symbol);
+        var execute = n % 3 == 0;
+        return TestData.Decision(signal, at, execute ? Verdict.Execute : Verdict.Veto) with
+        {
+            Reasons = execute ? [] : n % 2 == 0 ? [VetoReason.Cooldown] : [VetoReason.WeakConfluence, VetoReason.KillSwitch],
+        };
+    }
+}
+
+public sealed class InMemoryDecisionHistoryTests : DecisionHistoryContract
+{
+    public override Task InitializeAsync()
+    {
+        var store = new InMemoryDecisionStore();
+        (Store, History) = (store, store);
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync() => Task.CompletedTask;
+}
+
+[Collection(DynaliteCollection.Name)]
+public sealed class DynamoDbDecisionHistoryTests(DynaliteServer dynalite) : DecisionHistoryContract
+{
+    private ServiceProvider _services = null!;
+
+    public override async Task InitializeAsync()
+    {
+        var prefix = "h" + Guid.NewGuid().ToString("N")[..10];
+        _services = AdapterTestHost.Build(
+            new Dictionary<string, string?>
+            {
+                ["Kyperian:DynamoDb:ServiceUrl"] = dynalite.ServiceUrl,
+                ["Kyperian:DynamoDb:Region"] = "us-east-1",
+                ["Kyperian:DynamoDb:SignalsTable"] = prefix + "-signals",
+                ["Kyperian:DynamoDb:DecisionsTable"] = prefix + "-decisions",
+                ["Kyperian:DynamoDb:StatsTable"] = prefix + "-stats",
+            },
+            (s, c) => s.AddDynamoDbStores(c));
+        await DynamoDbTables.EnsureAsync(
+            _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>(), _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, default);
+        Store = _services.GetRequiredService<IDecisionStore>();
+        History = _services.GetRequiredService<IDecisionHistory>();
+    }
+
+    public override async Task DisposeAsync() => await _services.DisposeAsync();
+}
