@@ -72,7 +72,6 @@ public class AlertErrorTests
     [InlineData("time", "true", TimeReason)]
     [InlineData("time", "\"yesterday\"", TimeReason)]
     [InlineData("time", "\"15/01/2026 14:29\"", TimeReason)]
-    [InlineData("time", "1768487340", TimeReason)] // epoch seconds, not milliseconds
     [InlineData("time", "1768487340000.5", TimeReason)]
     [InlineData("time", "-1", TimeReason)]
     [InlineData("time", "\"2026-13-45T99:00:00Z\"", TimeReason)]
@@ -236,6 +235,40 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With("id", "\"a\\tb\""), "id", "must be 1 to 64 printable characters");
     }
 
+    [Theory]
+    [InlineData("\"a\\u202Eb\"")] // right-to-left override
+    [InlineData("\"a\\u202Ab\"")]
+    [InlineData("\"a\\u2066b\"")] // left-to-right isolate
+    [InlineData("\"a\\u2069b\"")]
+    [InlineData("\"a\\u200Eb\"")]
+    [InlineData("\"a\\u200Fb\"")]
+    [InlineData("\"a\\u061Cb\"")]
+    [InlineData("\"a\\u200Bb\"")] // zero-width space
+    [InlineData("\"a\\u200Db\"")]
+    [InlineData("\"a\\u2060b\"")]
+    [InlineData("\"a\\uFEFFb\"")]
+    [InlineData("\"a\\u001Bb\"")]
+    [InlineData("\"a\\u0085b\"")]
+    public void Id_refuses_bidi_zero_width_and_control_characters(string json) =>
+        Alerts.AssertSingleError(Alerts.With("id", json), "id", "must be 1 to 64 printable characters");
+
+    [Fact]
+    public void Id_accepts_printable_unicode() => Assert.Empty(Alerts.Errors(Alerts.With("id", "\"alerte-été-№1\"")));
+
+    [Fact]
+    public void An_unknown_field_name_is_escaped_before_it_reaches_a_warning_or_an_error()
+    {
+        var name = "evil\n2026-01-15 INFO forged\r\u001b[31m\u202E";
+        var json = System.Text.Json.JsonSerializer.Serialize(name);
+        var body = Alerts.ValidBody.TrimEnd('}') + $",{json}:1}}";
+        var listed = Assert.Single(Alerts.Read(body).UnknownFields!);
+        Assert.Equal("evil\\n2026-01-15 INFO forged\\r\\u001B[31m\\u202E", listed);
+
+        var error = Assert.Single(Alerts.Errors(Alerts.ValidBody.TrimEnd('}') + $",{json}:1,{json}:2}}"));
+        Assert.Equal(listed, error.Field);
+        Assert.DoesNotContain(error.Field, c => Printable.IsHidden(c));
+    }
+
     [Fact]
     public void A_time_far_in_the_future_is_refused_until_the_clock_catches_up()
     {
@@ -248,6 +281,24 @@ public class AlertErrorTests
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Empty(Alerts.Errors(body, clock));
     }
+
+    [Theory]
+    [InlineData("1768487340")] // epoch seconds read as milliseconds: January 1970
+    [InlineData("\"1768487340\"")]
+    [InlineData("946684799999")] // one millisecond before 2000
+    [InlineData("0")]
+    [InlineData("\"1999-12-31T23:59:59Z\"")]
+    [InlineData("\"1970-01-01T00:00:00Z\"")]
+    [InlineData("\"0001-01-01T00:00:00Z\"")]
+    public void A_time_before_2000_is_refused_whatever_its_form(string json) =>
+        Alerts.AssertSingleError(
+            Alerts.With("time", json), "time", "is before 2000-01-01: send {{timenow}} or epoch milliseconds (not seconds)");
+
+    [Theory]
+    [InlineData("946684800000")]
+    [InlineData("\"2000-01-01T00:00:00Z\"")]
+    public void A_time_from_2000_on_is_accepted_whatever_its_form(string json) =>
+        Assert.Empty(Alerts.Errors(Alerts.With("time", json)));
 
     [Fact]
     public void A_time_within_the_allowed_clock_skew_is_accepted() =>

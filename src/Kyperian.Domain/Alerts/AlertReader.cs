@@ -95,7 +95,8 @@ public static class AlertReader
 
             if (field == Seen.None)
             {
-                var unknown = System.Text.Encoding.UTF8.GetString(name);
+                // Escaped before it is kept: the name goes into warnings, errors and from there into logs.
+                var unknown = Printable.Escape(System.Text.Encoding.UTF8.GetString(name));
                 reader.Skip();
                 unknownSeen ??= new HashSet<string>(StringComparer.Ordinal);
                 if (!unknownSeen.Add(unknown))
@@ -297,18 +298,17 @@ public static class AlertReader
 
     private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader, string field, AlertInput input)
     {
+        // Only the form is judged here; how early a time may be is one rule in the validator, whatever the form.
         const string reason = "must be an ISO-8601 time such as 2026-01-15T14:30:00Z ({{timenow}}) or epoch milliseconds";
-        const long minEpochMs = 946_684_800_000;    // 2000-01-01: smaller numbers are seconds or garbage
-        const long maxEpochMs = 4_102_444_800_000;  // 2100-01-01
         switch (reader.TokenType)
         {
-            case JsonTokenType.Number when reader.TryGetInt64(out var ms) && ms is >= minEpochMs and <= maxEpochMs:
+            case JsonTokenType.Number when reader.TryGetInt64(out var ms) && IsEpochMilliseconds(ms):
                 return DateTimeOffset.FromUnixTimeMilliseconds(ms);
             case JsonTokenType.String when reader.ValueSpan.Length <= 40:
                 Span<char> text = stackalloc char[40];
                 var length = reader.CopyString(text);
                 var span = text[..length];
-                if (long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var textMs) && textMs is >= minEpochMs and <= maxEpochMs)
+                if (long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var textMs) && IsEpochMilliseconds(textMs))
                 {
                     return DateTimeOffset.FromUnixTimeMilliseconds(textMs);
                 }
@@ -328,6 +328,8 @@ public static class AlertReader
         input.AddReadError(field, reason);
         return null;
     }
+
+    private static bool IsEpochMilliseconds(long ms) => ms is >= 0 and <= 253_402_300_799_999; // to 9999-12-31
 
     private static bool IsBlank(ReadOnlySpan<byte> utf8) => utf8.Trim(" \t\r\n"u8).IsEmpty;
 
