@@ -17,31 +17,44 @@ public class AlertErrorTests
     [InlineData("symbol")]
     [InlineData("action")]
     [InlineData("timeframe")]
-    [InlineData("price")]
-    public void A_missing_required_field_is_named(string field) =>
-        Alerts.AssertSingleError(Alerts.Without(field), field, "is required");
+    public void A_missing_required_field_is_named_with_how_to_add_it(string field)
+    {
+        var error = Assert.Single(Alerts.Errors(Alerts.Without(field)));
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith("is required: ", error.Reason);
+    }
 
     [Theory]
     [InlineData("symbol")]
     [InlineData("action")]
     [InlineData("timeframe")]
-    [InlineData("price")]
-    public void A_null_required_field_is_missing(string field) =>
-        Alerts.AssertSingleError(Alerts.With(field, "null"), field, "is required");
+    public void A_null_required_field_is_missing(string field)
+    {
+        var error = Assert.Single(Alerts.Errors(Alerts.With(field, "null")));
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith("is required: ", error.Reason);
+    }
 
     [Fact]
-    public void All_missing_fields_are_listed_at_once()
+    public void A_missing_timeframe_says_to_put_the_interval_in_the_url() =>
+        Assert.Contains("?interval=15", Assert.Single(Alerts.Errors(Alerts.Without("timeframe"))).Reason);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    public void A_missing_price_is_never_an_error_the_signal_is_unpriced(string? json)
     {
-        var errors = Alerts.Errors("""{"passphrase":"x"}""");
-        Assert.Equal(
-            [
-                new FieldError("symbol", "is required"),
-                new FieldError("action", "is required"),
-                new FieldError("timeframe", "is required"),
-                new FieldError("price", "is required"),
-            ],
-            errors);
+        var body = json is null ? Alerts.Without("price") : Alerts.With("price", json);
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(body));
+        Assert.Empty(check.Errors);
+        Assert.Null(check.Alert!.Price);
+        Assert.Contains(check.Hints, h => h.Field == "price");
+        Assert.Equal(PriceSource.None, AlertNormalizer.ToSignal(check.Alert, Clocks.Now, Alerts.DedupeWindow).Signal.PriceSource);
     }
+
+    [Fact]
+    public void All_missing_fields_are_listed_at_once() =>
+        Assert.Equal(["symbol", "action", "timeframe"], Alerts.Errors("""{"passphrase":"x"}""").Select(e => e.Field));
 
     [Theory]
     [InlineData("symbol", "123", "must be text")]
@@ -50,13 +63,6 @@ public class AlertErrorTests
     [InlineData("action", "1", "must be text")]
     [InlineData("timeframe", "{}", "must be text or a number")]
     [InlineData("timeframe", "false", "must be text or a number")]
-    [InlineData("price", "\"abc\"", NumberReason)]
-    [InlineData("price", "[]", NumberReason)]
-    [InlineData("price", "true", NumberReason)]
-    [InlineData("price", "{\"value\":1}", NumberReason)]
-    [InlineData("price", "1e400", NumberReason)]
-    [InlineData("price", "\" 100\"", NumberReason)]
-    [InlineData("price", "\"100,5\"", NumberReason)]
     [InlineData("confidence", "\"high\"", ConfidenceReason)]
     [InlineData("confidence", "true", ConfidenceReason)]
     [InlineData("confidence", "1e10", ConfidenceReason)]
@@ -66,9 +72,6 @@ public class AlertErrorTests
     [InlineData("id", "[1]", "must be text or a number")]
     [InlineData("exchange", "1", "must be text")]
     [InlineData("comment", "1", "must be text")]
-    [InlineData("quantity", "\"lots\"", NumberReason)]
-    [InlineData("stopLoss", "false", NumberReason)]
-    [InlineData("takeProfit", "[]", NumberReason)]
     [InlineData("time", "true", TimeReason)]
     [InlineData("time", "\"yesterday\"", TimeReason)]
     [InlineData("time", "\"15/01/2026 14:29\"", TimeReason)]
@@ -79,14 +82,31 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With(field, json), field, reason);
 
     [Theory]
+    [InlineData("price", "\"abc\"")]
+    [InlineData("price", "\"None\"")]
+    [InlineData("price", "\"\"")]
+    [InlineData("price", "[]")]
+    [InlineData("price", "true")]
+    [InlineData("price", "{\"value\":1}")]
+    [InlineData("price", "1e400")]
+    [InlineData("price", "\" 100\"")]
+    [InlineData("price", "\"100,5\"")]
     [InlineData("price", "\"NaN\"")]
     [InlineData("price", "\"Infinity\"")]
     [InlineData("price", "\"-Infinity\"")]
     [InlineData("price", "\"∞\"")]
+    [InlineData("quantity", "\"lots\"")]
     [InlineData("quantity", "\"NaN\"")]
+    [InlineData("quantity", "\"@0.006\"")]
+    [InlineData("stopLoss", "false")]
     [InlineData("stopLoss", "\"Infinity\"")]
-    public void NaN_and_infinity_as_strings_are_not_numbers(string field, string json) =>
-        Alerts.AssertSingleError(Alerts.With(field, json), field, NumberReason);
+    [InlineData("takeProfit", "[]")]
+    public void An_optional_amount_in_another_shape_is_a_warning_never_a_refusal(string field, string json)
+    {
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(Alerts.With(field, json)));
+        Assert.Empty(check.Errors);
+        Assert.Contains(check.Warnings, w => w.StartsWith($"{field} is not a number; {field} is left out", StringComparison.Ordinal));
+    }
 
     [Theory]
     [InlineData("NaN")]
@@ -155,13 +175,24 @@ public class AlertErrorTests
     [InlineData("""{"symbol":"BTCUSDT"} // alert""")]
     [InlineData("""{"symbol":"BTCUSDT"}{"symbol":"ETHUSDT"}""")]
     [InlineData("""{"symbol":"BTCUSDT"} x""")]
-    [InlineData("symbol=BTCUSDT&action=buy")]
-    [InlineData("BTCUSDT buy 15")]
     public void Malformed_json_is_unreadable_with_its_position(string body)
     {
         var error = Assert.Single(Alerts.Errors(body));
         Assert.Equal("body", error.Field);
         Assert.Matches(@"^is not valid JSON \(line \d+, byte \d+\): TradingView sends", error.Reason);
+    }
+
+    [Theory]
+    [InlineData("BTCUSDT buy 15")]
+    [InlineData("BTCUSDT Crossing 64,250.50")]
+    [InlineData("Bullish Confirmation Signal")]
+    [InlineData("buy,BTCUSDT")]
+    public void Text_in_no_known_format_is_refused_with_a_hint(string body)
+    {
+        var error = Assert.Single(Alerts.Errors(body));
+        Assert.Equal("body", error.Field);
+        Assert.StartsWith("is not a JSON object or a known text format: send JSON such as", error.Reason);
+        Assert.True(Alerts.Read(body).IsUnreadable);
     }
 
     [Fact]
@@ -210,13 +241,20 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With("confidence", json), "confidence", ConfidenceReason);
 
     [Theory]
-    [InlineData("\"my strategy\"")]
-    [InlineData("\"\"")]
-    [InlineData("\"café\"")]
-    [InlineData("\"a.b\"")]
-    [InlineData("\"abcdefghijklmnopqrstuvwxyz0123456\"")] // 33
-    public void Source_must_be_a_slug(string json) =>
-        Alerts.AssertSingleError(Alerts.With("source", json), "source", "must be 1 to 32 of a-z, 0-9, _ and -");
+    [InlineData("\"my strategy\"", "my-strategy")]
+    [InlineData("\"My Strategy v2 (15m)\"", "my-strategy-v2-15m")]
+    [InlineData("\"\"", "tradingview")]
+    [InlineData("\"!!!\"", "tradingview")]
+    [InlineData("\"café\"", "caf")]
+    [InlineData("\"a.b\"", "a-b")]
+    [InlineData("\"abcdefghijklmnopqrstuvwxyz0123456\"", "abcdefghijklmnopqrstuvwxyz012345")] // 33
+    public void A_free_text_source_is_read_as_its_slug_with_a_warning(string json, string source)
+    {
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(Alerts.With("source", json)));
+        Assert.Empty(check.Errors);
+        Assert.Contains(check.Warnings, w => w.StartsWith("source ", StringComparison.Ordinal));
+        Assert.Equal(source, AlertNormalizer.ToSignal(check.Alert!, Clocks.Now, Alerts.DedupeWindow).Signal.Source);
+    }
 
     [Fact]
     public void Source_of_32_characters_is_accepted() =>
@@ -345,8 +383,10 @@ public class AlertErrorTests
     [InlineData("symbol", "\"BTC USDT\"", "may contain only letters, digits and . : _ / ! -")]
     [InlineData("symbol", "\"A:B:C\"", "must be TICKER or EXCHANGE:TICKER")]
     [InlineData("symbol", "\"\"", "is required")]
-    [InlineData("action", "\"hold\"", "must be one of buy, sell, long, short, close, exit or flat")]
-    [InlineData("action", "\"\"", "must be one of buy, sell, long, short, close, exit or flat")]
+    [InlineData("action", "\"hold\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"cancel\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"reverse\"", "must be one of " + SignalActions.Accepted)]
     [InlineData("timeframe", "\"25h\"", "must be a TradingView interval: " + Timeframe.Accepted)]
     [InlineData("timeframe", "0", "must be a TradingView interval: " + Timeframe.Accepted)]
     [InlineData("timeframe", "15.5", "must be a TradingView interval: " + Timeframe.Accepted)]
@@ -369,7 +409,7 @@ public class AlertErrorTests
             """);
 
         Assert.Equal(
-            ["time", "stopLoss", "passphrase", "symbol", "action", "timeframe", "price", "confidence", "source", "id", "exchange", "quantity", "takeProfit", "comment"],
+            ["time", "passphrase", "symbol", "action", "timeframe", "price", "confidence", "id", "exchange", "quantity", "takeProfit", "comment"],
             errors.Select(e => e.Field));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Reason)));
     }

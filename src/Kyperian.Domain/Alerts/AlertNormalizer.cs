@@ -23,6 +23,7 @@ public static class AlertNormalizer
             Action = alert.Action,
             Timeframe = alert.Timeframe,
             Price = alert.Price,
+            PriceSource = alert.Price is null ? PriceSource.None : PriceSource.Alert,
             Confidence = alert.Confidence ?? DefaultConfidence,
             Source = source,
             AlertId = alert.Id,

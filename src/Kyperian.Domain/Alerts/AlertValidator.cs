@@ -17,7 +17,8 @@ public sealed record ValidAlert
 
     public required Timeframe Timeframe { get; init; }
 
-    public required decimal Price { get; init; }
+    /// <summary>Null when the alert carried none: the signal is then unpriced until the last seen price fills it.</summary>
+    public decimal? Price { get; init; }
 
     public int? Confidence { get; init; }
 
@@ -37,8 +38,11 @@ public sealed record ValidAlert
     public string? Comment { get; init; }
 }
 
-/// <summary>What the rules found: every error, and the parsed alert when there is none.</summary>
-public sealed record AlertCheck(IReadOnlyList<FieldError> Errors, ValidAlert? Alert)
+/// <summary>
+/// What the rules found: every error, and the parsed alert when there is none; warnings for what was left out and
+/// a hint for every field the alert does not carry.
+/// </summary>
+public sealed record AlertCheck(IReadOnlyList<FieldError> Errors, ValidAlert? Alert, IReadOnlyList<string> Warnings, IReadOnlyList<FieldHint> Hints)
 {
     public bool IsValid => Alert is not null;
 }
@@ -65,42 +69,44 @@ public sealed class AlertValidator(TimeProvider time)
     {
         if (input.IsUnreadable)
         {
-            return new AlertCheck(input.ReadErrors!, null);
+            return new AlertCheck(input.ReadErrors!, null, [], []);
         }
 
         var errors = input.ReadErrors is null ? new List<FieldError>() : [.. input.ReadErrors];
+        var warnings = input.Warnings is null ? new List<string>() : [.. input.Warnings];
+        var hints = new List<FieldHint>();
         var failedBefore = errors.Count;
 
         Symbol symbol = default;
         string? prefixExchange = null;
-        if (!input.HasReadError(AlertFields.Symbol) && !Symbol.TryParse(input.Symbol, out symbol, out prefixExchange, out var symbolError))
+        if (input.Symbol is null && !input.HasReadError(AlertFields.Symbol))
+        {
+            errors.Add(new FieldError(AlertFields.Symbol, "is required: add \"symbol\":\"{{ticker}}\" to the message, or ?symbol= to the webhook URL"));
+        }
+        else if (!input.HasReadError(AlertFields.Symbol) && !Symbol.TryParse(input.Symbol, out symbol, out prefixExchange, out var symbolError))
         {
             errors.Add(new FieldError(AlertFields.Symbol, symbolError));
         }
 
         SignalAction? action = null;
-        if (!input.HasReadError(AlertFields.Action) && !SignalActions.TryParse(input.Action, out action))
+        if (!input.HasReadError(AlertFields.Action))
         {
-            errors.Add(new FieldError(AlertFields.Action, input.Action is null ? "is required" : $"must be one of {SignalActions.Accepted}"));
+            action = ResolveAction(input, errors, warnings);
         }
 
         Timeframe timeframe = default;
         if (!input.HasReadError(AlertFields.Timeframe) && !Timeframe.TryParse(input.Timeframe, out timeframe))
         {
             errors.Add(new FieldError(
-                AlertFields.Timeframe, input.Timeframe is null ? "is required" : $"must be a TradingView interval: {Timeframe.Accepted}"));
+                AlertFields.Timeframe,
+                input.Timeframe is null
+                    ? "is required: add ?interval=15 to the webhook URL (the chart's interval in minutes; TradingView does not fill placeholders in the URL), or \"timeframe\":\"{{interval}}\" to the message"
+                    : $"must be a TradingView interval: {Timeframe.Accepted}"));
         }
 
-        if (!input.HasReadError(AlertFields.Price))
+        if (input.Price <= 0)
         {
-            if (input.Price is null)
-            {
-                errors.Add(new FieldError(AlertFields.Price, "is required"));
-            }
-            else if (input.Price <= 0)
-            {
-                errors.Add(new FieldError(AlertFields.Price, "must be greater than 0"));
-            }
+            errors.Add(new FieldError(AlertFields.Price, "must be greater than 0"));
         }
 
         if (input.Confidence is < 0 or > 100)
@@ -148,9 +154,10 @@ public sealed class AlertValidator(TimeProvider time)
             errors.Add(new FieldError(AlertFields.Comment, $"must be at most {MaxCommentLength} characters without control characters"));
         }
 
+        AddHints(input, hints, warnings);
         if (errors.Count > 0 || failedBefore > 0)
         {
-            return new AlertCheck(errors, null);
+            return new AlertCheck(errors, null, warnings, hints);
         }
 
         return new AlertCheck([], new ValidAlert
@@ -159,7 +166,7 @@ public sealed class AlertValidator(TimeProvider time)
             Exchange = input.Exchange?.ToUpperInvariant() ?? prefixExchange,
             Action = action!.Value,
             Timeframe = timeframe,
-            Price = input.Price!.Value,
+            Price = input.Price,
             Confidence = input.Confidence,
             Source = input.Source?.ToLowerInvariant(),
             Id = input.Id,
@@ -168,11 +175,137 @@ public sealed class AlertValidator(TimeProvider time)
             StopLoss = input.StopLoss,
             TakeProfit = input.TakeProfit,
             Comment = input.Comment,
-        });
+        }, warnings, hints);
     }
 
     /// <summary>Only the errors of <see cref="Validate"/>.</summary>
     public IReadOnlyList<FieldError> Check(AlertInput input) => Validate(input).Errors;
+
+    /// <summary>
+    /// The one action the alert asks for, from its action word completed by the other fields: an entry word takes its
+    /// side from <c>direction</c> or the position; a position of flat (or a position size of 0) makes any order an exit,
+    /// since a strategy's exit must never open the opposite side. Nothing is guessed: without a word that says buy,
+    /// sell or close the alert is refused, naming what was found.
+    /// </summary>
+    private static SignalAction? ResolveAction(AlertInput input, List<FieldError> errors, List<string> warnings)
+    {
+        PositionWord? position = null;
+        if (input.MarketPosition is not null)
+        {
+            if (SignalActions.TryParsePosition(input.MarketPosition, out var parsed))
+            {
+                position = parsed;
+            }
+            else
+            {
+                warnings.Add($"{input.SourceOf(AlertFields.MarketPosition) ?? AlertFields.MarketPosition} is not long, short or flat; it is not used");
+            }
+        }
+
+        ActionWord? direction = SignalActions.TryParseWord(input.Direction, out var directionWord) ? directionWord : null;
+        ActionWord word;
+        if (input.Action is not null)
+        {
+            if (!SignalActions.TryParseWord(input.Action, out word))
+            {
+                errors.Add(new FieldError(AlertFields.Action, $"must be one of {SignalActions.Accepted}"));
+                return null;
+            }
+        }
+        else if (direction is { } alone)
+        {
+            word = alone;
+        }
+        else
+        {
+            errors.Add(new FieldError(AlertFields.Action, DescribeMissingAction(input)));
+            return null;
+        }
+
+        if (word == ActionWord.Enter)
+        {
+            word = direction is ActionWord.Buy or ActionWord.Sell ? direction.Value
+                : position == PositionWord.Long ? ActionWord.Buy
+                : position == PositionWord.Short ? ActionWord.Sell
+                : ActionWord.Enter;
+            if (word == ActionWord.Enter)
+            {
+                errors.Add(new FieldError(AlertFields.Action, "says to enter but not which side: add \"direction\":\"long\" or \"short\""));
+                return null;
+            }
+        }
+
+        if (position == PositionWord.Flat || input.PositionSize == 0)
+        {
+            return SignalAction.Close;
+        }
+
+        // Without the position after the order, an order against the position before it closes that position
+        // (the directional alerts of bridges that send only the previous position).
+        if (position is null && input.PositionSize is null
+            && SignalActions.TryParsePosition(input.PreviousMarketPosition, out var previous)
+            && ((previous == PositionWord.Long && word == ActionWord.Sell) || (previous == PositionWord.Short && word == ActionWord.Buy)))
+        {
+            return SignalAction.Close;
+        }
+
+        return word switch
+        {
+            ActionWord.Buy => SignalAction.Buy,
+            ActionWord.Sell => SignalAction.Sell,
+            _ => SignalAction.Close,
+        };
+    }
+
+    private static string DescribeMissingAction(AlertInput input)
+    {
+        var found = new List<string>();
+        foreach (var mapping in input.Mappings)
+        {
+            if (mapping.Field is not null && mapping.Note is null && found.Count < 8)
+            {
+                found.Add($"{mapping.From} → {mapping.Field}");
+            }
+        }
+
+        var what = found.Count == 0 ? "found no field Kyperian reads" : $"found {string.Join(", ", found)}";
+        return $"is required: {what}, but nothing that says buy, sell or close (action, side, signal, order_action, "
+            + "direction, or a sentiment/market_position of flat). A notification or market data alone is not a trade signal";
+    }
+
+    private static void AddHints(AlertInput input, List<FieldHint> hints, List<string> warnings)
+    {
+        if (input.Symbol is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Symbol, "add \"symbol\":\"{{ticker}}\", or ?symbol= to the webhook URL"));
+        }
+
+        if (input.Action is null && input.Direction is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Action, "add \"action\":\"{{strategy.order.action}}\" (strategies) or \"action\":\"buy\""));
+        }
+
+        if (input.Timeframe is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Timeframe, "add ?interval=15 (the chart's minutes) to the webhook URL, or \"timeframe\":\"{{interval}}\""));
+        }
+
+        if (input.Price is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Price, "add \"price\":\"{{close}}\"; without it the last price seen for the symbol is used"));
+            warnings.Add("price is missing: the signal takes the last price seen for the symbol, or stays unpriced");
+        }
+
+        if (input.Confidence is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Confidence, $"add \"confidence\":80 or ?confidence=80 (default {AlertNormalizer.DefaultConfidence})"));
+        }
+
+        if (input.Time is null && input.Id is null)
+        {
+            hints.Add(new FieldHint(AlertFields.Time, "add \"time\":\"{{timenow}}\" so a resend is recognised for good, not only within the dedupe window"));
+        }
+    }
 
     private static void AddIfNotPositive(List<FieldError> errors, string field, decimal? value)
     {
