@@ -66,7 +66,8 @@ internal readonly record struct AlertAlias(AlertField? Field, int Rank);
 
 /// <summary>
 /// Every format Kyperian reads, in one table. Adding a format is a few lines here: its signature keys, and the keys
-/// it names differently from the common ones below.
+/// it means differently from the common ones below. A name that can only mean one field belongs in the common list,
+/// so that a message recognised as another format still reads it.
 /// </summary>
 public static class AlertFormats
 {
@@ -81,7 +82,8 @@ public static class AlertFormats
     /// <summary>Field names every JSON and KEY=VALUE format shares.</summary>
     private static readonly (string Key, AlertField? Field, int Rank)[] Common =
     [
-        ("symbol", AlertField.Symbol, Direct), ("ticker", AlertField.Symbol, Direct),
+        ("symbol", AlertField.Symbol, Direct), ("ticker", AlertField.Symbol, Direct), ("tv_instrument", AlertField.Symbol, Direct),
+        ("instrument", AlertField.Symbol, Direct),
         ("data.symbol", AlertField.Symbol, Nested), ("data.ticker", AlertField.Symbol, Nested),
         ("action", AlertField.Action, Direct), ("side", AlertField.Action, Direct), ("signal", AlertField.Action, Direct),
         ("order_action", AlertField.Action, Direct), ("strategy.order_action", AlertField.Action, Nested),
@@ -91,11 +93,12 @@ public static class AlertFormats
         ("direction", AlertField.Direction, Direct),
         ("sentiment", AlertField.MarketPosition, Direct), ("market_position", AlertField.MarketPosition, Direct),
         ("marketposition", AlertField.MarketPosition, Direct), ("strategy.market_position", AlertField.MarketPosition, Nested),
-        ("data.market_position", AlertField.MarketPosition, Nested),
+        ("data.market_position", AlertField.MarketPosition, Nested), ("strategy_info.market_position", AlertField.MarketPosition, Nested),
         ("prev_market_position", AlertField.PreviousMarketPosition, Direct), ("prev_position", AlertField.PreviousMarketPosition, Direct),
         ("prevmarketposition", AlertField.PreviousMarketPosition, Direct),
         ("strategy.prev_market_position", AlertField.PreviousMarketPosition, Nested),
         ("data.strategy_prev_market_position", AlertField.PreviousMarketPosition, Nested),
+        ("strategy_info.prev_market_position", AlertField.PreviousMarketPosition, Nested),
         ("position_size", AlertField.PositionSize, Direct), ("strategy.position_size", AlertField.PositionSize, Nested),
         ("timeframe", AlertField.Timeframe, Direct), ("interval", AlertField.Timeframe, Direct), ("tf", AlertField.Timeframe, Direct),
         ("bar.interval", AlertField.Timeframe, Nested),
@@ -146,8 +149,6 @@ public static class AlertFormats
         signature: ["tv_instrument", "tv_exchange", "trigger_price", "bot_uuid", "max_lag", "strategy_info.market_position"],
         own:
         [
-            ("tv_instrument", AlertField.Symbol, Direct), ("strategy_info.market_position", AlertField.MarketPosition, Nested),
-            ("strategy_info.prev_market_position", AlertField.PreviousMarketPosition, Nested),
             ("strategy_info.market_position_size", null, Nested), ("strategy_info.prev_market_position_size", null, Nested),
             ("secret", null, Direct), ("bot_uuid", null, Direct), ("max_lag", null, Direct), ("order.currency_type", null, Nested),
         ]);
@@ -157,7 +158,7 @@ public static class AlertFormats
         signature: ["instrument", "signaltoken", "marketposition", "prevmarketposition", "investmenttype", "maxlag", "orderpriceoffset"],
         own:
         [
-            ("instrument", AlertField.Symbol, Direct), ("signaltoken", null, Direct), ("maxlag", null, Direct),
+            ("signaltoken", null, Direct), ("maxlag", null, Direct),
             ("investmenttype", null, Direct), ("ordertype", null, Direct), ("orderpriceoffset", null, Direct),
 
             // OKX's id is {{strategy.order.id}}, which repeats ("Long"): as our id it would make every later alert a replay.
