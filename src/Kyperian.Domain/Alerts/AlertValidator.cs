@@ -240,6 +240,14 @@ public sealed class AlertValidator(TimeProvider time)
             return SignalAction.Close;
         }
 
+        // An order against the position that remains after it only reduced that position (a partial take-profit):
+        // an exit, not an entry on the other side.
+        var remaining = position ?? (input.PositionSize > 0 ? PositionWord.Long : input.PositionSize < 0 ? PositionWord.Short : null);
+        if ((remaining == PositionWord.Long && word == ActionWord.Sell) || (remaining == PositionWord.Short && word == ActionWord.Buy))
+        {
+            return SignalAction.Close;
+        }
+
         // Without the position after the order, an order against the position before it closes that position
         // (the directional alerts of bridges that send only the previous position).
         if (position is null && input.PositionSize is null
