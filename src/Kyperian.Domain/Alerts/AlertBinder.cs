@@ -19,15 +19,16 @@ internal static class AlertBinder
         Span<int> mappingAt = stackalloc int[FieldCount];
         ranks.Fill(int.MaxValue);
         mappingAt.Fill(-1);
-        var seen = new HashSet<string>(fields.Count, StringComparer.Ordinal);
         string? passphraseFrom = null;
         var unknown = 0;
+        input.Mappings = new List<FieldMapping>(fields.Count + 4);
 
-        foreach (var raw in fields)
+        for (var index = 0; index < fields.Count; index++)
         {
+            var raw = fields[index];
             var isPassphrase = raw.IsTopLevel && IsPassphraseField(raw.Key, options);
             format.Aliases.TryGetValue(raw.Key, out var alias);
-            if (!seen.Add(raw.Key) && !isPassphrase)
+            if (!isPassphrase && SeenBefore(fields, index))
             {
                 var name = alias.Field is { } known ? WireName(known) : Truncate(raw.Display);
                 if (!input.HasReadError(name))
@@ -100,6 +101,21 @@ internal static class AlertBinder
         ApplyDefault(AlertField.Source, "?source", defaults.Source, ranks, input);
     }
 
+    /// <summary>A handful of fields: comparing with the earlier ones costs less than a set.</summary>
+    private static bool SeenBefore(List<RawField> fields, int index)
+    {
+        var key = fields[index].Key;
+        for (var i = 0; i < index; i++)
+        {
+            if (string.Equals(fields[i].Key, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static string WireName(AlertField field) => field switch
     {
         AlertField.Symbol => AlertFields.Symbol,
@@ -143,9 +159,9 @@ internal static class AlertBinder
 
     private static bool IsPassphraseField(string key, AlertReaderOptions options)
     {
-        foreach (var name in options.PassphraseFields)
+        foreach (var name in options.PassphraseKeys)
         {
-            if (key.Equals(AlertFormats.NormalizeKey(name), StringComparison.Ordinal))
+            if (key.Equals(name, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -171,7 +187,7 @@ internal static class AlertBinder
         switch (raw.Kind)
         {
             case RawKind.String or RawKind.Number:
-                input.Passphrase = raw.Text;
+                input.Passphrase = raw.AsText;
                 break;
             case RawKind.Null:
                 break;
@@ -275,7 +291,7 @@ internal static class AlertBinder
         switch (raw.Kind)
         {
             case RawKind.String or RawKind.Number:
-                return raw.Text;
+                return raw.AsText;
             case RawKind.TooLong:
                 input.AddReadError(wire, $"is longer than {AlertReader.MaxFieldBytes} bytes");
                 return null;
@@ -304,6 +320,11 @@ internal static class AlertBinder
     /// <summary>A number, or a numeric string; any other shape ("None", an object, a percentage) is left out with a warning.</summary>
     private static decimal? Amount(RawField raw, string wire, AlertInput input, string consequence)
     {
+        if (raw.Number is { } number)
+        {
+            return number;
+        }
+
         if (raw.Kind is RawKind.String or RawKind.Number && TryNumber(raw.Text, out var value))
         {
             return value;
@@ -315,7 +336,8 @@ internal static class AlertBinder
 
     private static int? Confidence(RawField raw, string wire, AlertInput input)
     {
-        if (raw.Kind is RawKind.String or RawKind.Number && TryNumber(raw.Text, out var value)
+        var value = raw.Number ?? 0;
+        if ((raw.Number is not null || (raw.Kind is RawKind.String or RawKind.Number && TryNumber(raw.Text, out value)))
             && value == decimal.Truncate(value) && value is >= int.MinValue and <= int.MaxValue)
         {
             return (int)value;
@@ -328,7 +350,14 @@ internal static class AlertBinder
     private static DateTimeOffset? Time(RawField raw, string wire, AlertInput input)
     {
         // Only the form is judged here; how early a time may be is one rule in the validator, whatever the form.
-        if (raw.Kind is RawKind.String or RawKind.Number && raw.Text is { Length: <= 40 } text)
+        if (raw.Number is { } number)
+        {
+            if (number == decimal.Truncate(number) && number is >= 0 and <= 253_402_300_799_999)
+            {
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)number);
+            }
+        }
+        else if (raw.Kind is RawKind.String or RawKind.Number && raw.Text is { Length: <= 40 } text)
         {
             if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= 253_402_300_799_999)
             {

@@ -205,6 +205,12 @@ public static class AlertFormats
     /// <summary>Keys under which a JSON object is read as part of the alert rather than skipped (every prefix in the table).</summary>
     internal static readonly FrozenSet<string> Containers = BuildContainers();
 
+    /// <summary>
+    /// The spellings of every name in the table (each key segment, and the camelCase our own fields and the bridges
+    /// use), to their lookup key: reading a known name allocates nothing.
+    /// </summary>
+    internal static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownNames = BuildKnownNames();
+
     public static string Names => string.Join(", ", All.Select(f => f.Name));
 
     public static AlertFormat? Find(string? name)
@@ -256,6 +262,8 @@ public static class AlertFormats
     }
 
     /// <summary>Lower case, with <c>-</c> read as <c>_</c>: <c>Order-Action</c> and <c>order_action</c> are one key.</summary>
+    internal static string NormalizeKey(string name) => IsNormal(name) ? name : NormalizeKey(name.AsSpan());
+
     internal static string NormalizeKey(ReadOnlySpan<char> name)
     {
         Span<char> buffer = name.Length <= 128 ? stackalloc char[name.Length] : new char[name.Length];
@@ -269,6 +277,19 @@ public static class AlertFormats
         }
 
         return changed ? new string(buffer) : name.ToString();
+    }
+
+    private static bool IsNormal(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c == '-' || char.IsAsciiLetterUpper(c) || c > '\u007f')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static AlertFormat Json(string name, string title, string[] signature, (string, AlertField?, int)[] own) =>
@@ -291,6 +312,34 @@ public static class AlertFormats
         }
 
         return aliases.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> BuildKnownNames()
+    {
+        string[] camelCase =
+        [
+            AlertFields.StopLoss, AlertFields.TakeProfit, AlertFields.MarketPosition, AlertFields.PreviousMarketPosition,
+            "signalPrice", "limitPrice", "stopPrice", "signalToken", "investmentType", "maxLag", "orderType", "orderPriceOffset",
+            "quantityType", "extendedHours", "timeInForce", "trailAmount", "trailPercent", "passphrase", "secret", "key",
+        ];
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var format in All)
+        {
+            foreach (var key in format.Aliases.Keys)
+            {
+                foreach (var segment in key.Split('.'))
+                {
+                    names.TryAdd(segment, segment);
+                }
+            }
+        }
+
+        foreach (var name in camelCase)
+        {
+            names.TryAdd(name, NormalizeKey(name));
+        }
+
+        return names.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     private static FrozenSet<string> BuildContainers()

@@ -46,7 +46,20 @@ public sealed record AlertReaderOptions
     /// The body fields read as our passphrase. Bridges carry their own <c>secret</c> or <c>key</c>: narrowing this to
     /// <c>passphrase</c> (with <c>?token=</c> in the URL) lets theirs pass through untouched.
     /// </summary>
-    public IReadOnlyList<string> PassphraseFields { get; init; } = DefaultPassphraseFields;
+    public IReadOnlyList<string> PassphraseFields
+    {
+        get => _passphraseFields;
+        init
+        {
+            _passphraseFields = value;
+            PassphraseKeys = [.. value.Select(AlertFormats.NormalizeKey)];
+        }
+    }
+
+    /// <summary><see cref="PassphraseFields"/> as lookup keys, normalized once.</summary>
+    internal string[] PassphraseKeys { get; private init; } = [.. DefaultPassphraseFields];
+
+    private readonly IReadOnlyList<string> _passphraseFields = DefaultPassphraseFields;
 }
 
 /// <summary>
@@ -101,7 +114,7 @@ public sealed class AlertInput
     public AlertFormat Format { get; internal set; } = AlertFormats.Kyperian;
 
     /// <summary>How each part of the message was read, in the order it was sent, URL defaults last.</summary>
-    public List<FieldMapping> Mappings { get; } = [];
+    public List<FieldMapping> Mappings { get; internal set; } = [];
 
     public List<FieldError>? ReadErrors { get; private set; }
 

@@ -21,7 +21,12 @@ internal enum RawKind
 /// <param name="Key">Normalized lookup key: lower case, <c>-</c> as <c>_</c>, nested objects joined by dots.</param>
 /// <param name="Display">Where it was found, as the trader wrote it (escaped): used in mappings, warnings and errors.</param>
 /// <param name="IsTopLevel">Only a top-level field can be our passphrase.</param>
-internal readonly record struct RawField(string Key, string Display, RawKind Kind, string? Text, bool IsTopLevel);
+/// <param name="Number">A JSON number's value when it fits a decimal; its text is then made only if a field needs text.</param>
+internal readonly record struct RawField(string Key, string Display, RawKind Kind, string? Text, bool IsTopLevel, decimal? Number = null)
+{
+    /// <summary>The value as text: a string as sent, a number in its invariant form.</summary>
+    public string? AsText => Text ?? Number?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// Reads an alert body in any known format into one <see cref="AlertInput"/>. JSON is read in one forward pass over
@@ -45,6 +50,9 @@ public static class AlertReader
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
     };
+
+    [ThreadStatic]
+    private static List<RawField>? t_fields;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -80,13 +88,37 @@ public static class AlertReader
             }
         }
 
-        var fields = new List<RawField>(24);
+        // One list per thread, reused: the raw fields never outlive this call.
+        var fields = t_fields ?? new List<RawField>(32);
+        t_fields = null;
+        try
+        {
+            Read(utf8, trimmed, forced, defaults, options, fields, input);
+        }
+        finally
+        {
+            fields.Clear();
+            t_fields = fields;
+        }
+
+        return input;
+    }
+
+    private static void Read(
+        ReadOnlySpan<byte> utf8,
+        ReadOnlySpan<byte> trimmed,
+        AlertFormat? forced,
+        AlertDefaults defaults,
+        AlertReaderOptions options,
+        List<RawField> fields,
+        AlertInput input)
+    {
         AlertFormat format;
         if (trimmed[0] == (byte)'{' && forced is not { Kind: AlertBodyKind.Text })
         {
             if (!ReadJson(utf8, fields, input))
             {
-                return input;
+                return;
             }
 
             format = forced ?? AlertFormats.RecognizeJson(fields);
@@ -101,14 +133,14 @@ public static class AlertReader
             catch (DecoderFallbackException)
             {
                 input.MarkUnreadable("holds text that is not valid UTF-8: send the alert message as UTF-8");
-                return input;
+                return;
             }
 
             var recognised = AlertTextFormats.TryRead(text, forced, fields);
             if (recognised is null)
             {
                 input.MarkUnreadable(DescribeUnrecognised(utf8, forced));
-                return input;
+                return;
             }
 
             format = recognised;
@@ -116,7 +148,6 @@ public static class AlertReader
 
         input.Format = format;
         AlertBinder.Bind(fields, format, defaults, options, input);
-        return input;
     }
 
     /// <returns>False when the body is not one readable JSON object (the input is then marked unreadable).</returns>
@@ -158,14 +189,12 @@ public static class AlertReader
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var (key, display) = Name(ref reader, keyPrefix, displayPrefix);
             if (!reader.Read())
             {
                 throw new JsonException("The body ends inside the object.");
             }
 
-            var key = keyPrefix + AlertFormats.NormalizeKey(name);
-            var display = displayPrefix + Printable.Escape(name);
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject when depth < MaxContainerDepth && AlertFormats.Containers.Contains(key):
@@ -176,6 +205,9 @@ public static class AlertReader
                     break;
                 case JsonTokenType.String:
                     fields.Add(new RawField(key, display, RawKind.String, reader.GetString(), depth == 0));
+                    break;
+                case JsonTokenType.Number when reader.TryGetDecimal(out var number):
+                    fields.Add(new RawField(key, display, RawKind.Number, null, depth == 0, number));
                     break;
                 case JsonTokenType.Number:
                     fields.Add(new RawField(key, display, RawKind.Number, Encoding.UTF8.GetString(reader.ValueSpan), depth == 0));
@@ -197,6 +229,23 @@ public static class AlertReader
         {
             throw new JsonException("The body ends inside the object.");
         }
+    }
+
+    /// <summary>A property's lookup key and display name; a name the formats know costs no allocation at the top level.</summary>
+    private static (string Key, string Display) Name(ref Utf8JsonReader reader, string keyPrefix, string displayPrefix)
+    {
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= 64)
+        {
+            Span<char> chars = stackalloc char[64];
+            if (Encoding.UTF8.TryGetChars(reader.ValueSpan, chars, out var length)
+                && AlertFormats.KnownNames.TryGetValue(chars[..length], out var spelling, out var normalized))
+            {
+                return keyPrefix.Length == 0 ? (normalized, spelling) : (keyPrefix + normalized, displayPrefix + spelling);
+            }
+        }
+
+        var name = reader.GetString()!;
+        return (keyPrefix + AlertFormats.NormalizeKey(name), displayPrefix + Printable.Escape(name));
     }
 
     private static string DescribeUnrecognised(ReadOnlySpan<byte> utf8, AlertFormat? forced)
