@@ -199,4 +199,34 @@ public class AlertFormatTests
         Assert.Equal(AlertFormats.All.Count, AlertFormats.All.Select(f => f.Name).Distinct().Count());
         Assert.Same(AlertFormats.Okx, AlertFormats.Find("OKX"));
     }
+
+    [Theory]
+    [InlineData("60123456789,buy,EURUSD,risk=1,comment=\"breakout, retest\"", "EURUSD", SignalAction.Buy)]
+    [InlineData("60123456789,CLOSESHORT,GER30", "GER30", SignalAction.Close)]
+    [InlineData("Strategy: order BUY @ 3 filled on CME_MINI:ES1!. New strategy position is 3", "ES1!", SignalAction.Buy)]
+    [InlineData("MyKeys(XBTUSD) { cancel(which=all); market(side=sell, amount=100); } #bot", "XBTUSD", SignalAction.Sell)]
+    [InlineData("MyKeys(XBTUSD) { exitPosition(); }", "XBTUSD", SignalAction.Close)]
+    public void Text_formats_read_their_symbol_and_action(string body, string symbol, SignalAction action)
+    {
+        var signal = Signal(body, new AlertDefaults { Timeframe = "15" });
+        Assert.Equal((symbol, action), (signal.Symbol.Value, signal.Action));
+    }
+
+    [Fact]
+    public void An_alertatron_script_without_an_order_is_refused_naming_what_was_found()
+    {
+        var error = Assert.Single(Check("MyKeys(XBTUSD) { cancel(which=all); }", new AlertDefaults { Timeframe = "15" }).Errors);
+        Assert.Equal("action", error.Field);
+        Assert.Contains("(symbol) → symbol", error.Reason);
+    }
+
+    [Fact]
+    public void Pineconnector_sl_tp_and_price_pass_through_because_their_unit_is_the_eas_setting()
+    {
+        var input = Read("60123456789,buylimit,EURUSD,price=1.158,sl=50,tp=100,risk=1");
+        Assert.Null(input.Price);
+        Assert.Null(input.StopLoss);
+        Assert.Null(input.TakeProfit);
+        Assert.Contains(input.Mappings, m => m.From == "sl" && m.Field is null);
+    }
 }
