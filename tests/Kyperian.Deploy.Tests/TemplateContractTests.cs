@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Kyperian.Deploy.Tests;
 
-/// <summary>The stack issue 5 and DESIGN §1/§5 ask for: parameters, function, API, data, bus, engine, outputs.</summary>
+/// <summary>The stack: parameters, function, API, data, bus, engine, outputs.</summary>
 public class TemplateContractTests
 {
     private static readonly CfnTemplate Template = CfnTemplate.Instance;
@@ -113,7 +113,7 @@ public class TemplateContractTests
     }
 
     [Fact]
-    public void The_SSM_parameters_of_DESIGN_5_are_written_and_the_secrets_are_read_from_the_same_path()
+    public void The_SSM_parameters_the_app_reads_are_written_and_the_secrets_are_read_from_the_same_path()
     {
         var names = Template.ResourcesOfType("AWS::SSM::Parameter")
             .Select(p => (string)p.Resource["Properties"]!["Name"]!["Fn::Sub"]!)
@@ -139,7 +139,7 @@ public class TemplateContractTests
     }
 
     [Fact]
-    public void The_tables_have_the_keys_indexes_and_TTL_of_DESIGN_5()
+    public void The_tables_have_the_keys_indexes_and_TTL_the_app_reads()
     {
         var signals = Template.Properties("SignalsTable");
         Assert.Equal("kyperian-${Environment}-signals", (string?)signals["TableName"]!["Fn::Sub"]);

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Kyperian.Api.Observability;
+using Kyperian.Api.Application.Observability;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Deploy.Tests;

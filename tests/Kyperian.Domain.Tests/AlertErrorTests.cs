@@ -300,11 +300,11 @@ public class AlertErrorTests
         var json = System.Text.Json.JsonSerializer.Serialize(name);
         var body = Alerts.ValidBody.TrimEnd('}') + $",{json}:1}}";
         var listed = Assert.Single(Alerts.Read(body).UnknownFields!);
-        Assert.Equal("evil\\n2026-01-15 INFO forged\\r\\u001B[31m\\u202E", listed);
+        Assert.Equal("evil\\u000A2026-01-15 INFO forged\\u000D\\u001B[31m\\u202E", listed);
 
         var error = Assert.Single(Alerts.Errors(Alerts.ValidBody.TrimEnd('}') + $",{json}:1,{json}:2}}"));
         Assert.Equal(listed, error.Field);
-        Assert.DoesNotContain(error.Field, c => Printable.IsHidden(c));
+        Assert.DoesNotContain(error.Field, c => Printable.IsUnsafe(c));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Kyperian.Domain.Alerts;
 
 namespace Kyperian.Domain.Tests;
 
@@ -8,8 +9,8 @@ public class PrintableTests
 {
     [Theory]
     [InlineData("BTCUSDT", "BTCUSDT")]
-    [InlineData("line\nforged", "line\\nforged")]
-    [InlineData("a\r\tb", "a\\r\\tb")]
+    [InlineData("line\nforged", "line\\u000Aforged")]
+    [InlineData("a\r\tb", "a\\u000D\\u0009b")]
     [InlineData("\u001b[31mred", "\\u001B[31mred")]
     [InlineData("x\u007fy\u0085z", "x\\u007Fy\\u0085z")]
     [InlineData("abc\u202Edef", "abc\\u202Edef")]
@@ -27,7 +28,7 @@ public class PrintableTests
     }
 
     [Property(MaxTest = 500)]
-    public Property An_escaped_text_holds_no_hidden_character() =>
+    public Property An_escaped_text_holds_no_unsafe_character() =>
         Prop.ForAll(ArbMap.Default.ArbFor<string>().Filter(s => s is not null), text =>
-            !Printable.HasHidden(Printable.Escape(text)));
+            !Printable.HasUnsafe(Printable.Escape(text, int.MaxValue)));
 }

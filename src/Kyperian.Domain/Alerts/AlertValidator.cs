@@ -119,7 +119,7 @@ public sealed class AlertValidator(TimeProvider time)
             errors.Add(new FieldError(AlertFields.Source, $"must be 1 to {MaxSourceLength} of a-z, 0-9, _ and -"));
         }
 
-        if (input.Id is { } id && (id.Length is 0 or > MaxIdLength || Printable.HasHidden(id)))
+        if (input.Id is { } id && (id.Length is 0 or > MaxIdLength || Printable.HasUnsafe(id)))
         {
             // Printable means what a reader sees is what is stored: no control, bidi or zero-width character.
             errors.Add(new FieldError(AlertFields.Id, $"must be 1 to {MaxIdLength} printable characters"));

@@ -14,7 +14,21 @@ public enum PublishState
 public interface ISignalStore
 {
     /// <returns>False when a signal with this id is already stored.</returns>
-    Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken);
+    /// <param name="rawAlert">
+    /// The alert's body as sent, kept beside the signal until its decision is delivered (so a destination can forward
+    /// the trader's own message to their bridge), then dropped. Never part of <see cref="Signal"/>: no read returns it
+    /// but <see cref="GetRawAlertAsync"/>.
+    /// </param>
+    Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken);
+
+    Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
+        TryAddAsync(signal, state, rawAlert: null, cancellationToken);
+
+    /// <summary>The body the signal's alert was sent with, while it is kept; null once dropped or when none was kept.</summary>
+    Task<string?> GetRawAlertAsync(string signalId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the alert's body once its decision is delivered.</summary>
+    Task DropRawAlertAsync(string signalId, CancellationToken cancellationToken);
 
     Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken);
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -204,7 +204,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Contains(warnings, w => w.Contains("'strategy'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("'plot_0'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("passphrase is present", StringComparison.Ordinal));
-        Assert.True((double)report["elapsedMicroseconds"]! >= 0);
+        Assert.True((double)report["elapsedMicroseconds"]! > 0);
 
         var signal = report["signal"]!;
         Assert.Equal("VALIDUSDT", (string?)signal["symbol"]);
@@ -232,7 +232,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         alert["price"] = -3;
         alert["confidence"] = 101;
         alert["timeframe"] = "{{interval}}";
-        alert["source"] = "Trading View";
+        alert["exchange"] = "Trading View";
         alert["time"] = "2099-01-01T00:00:00Z";
         var before = store.Count;
 
@@ -243,7 +243,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Null(report["signal"]);
         var errors = report["errors"]!.AsArray();
         Assert.Equal(
-            ["confidence", "price", "source", "time", "timeframe"],
+            ["confidence", "exchange", "price", "time", "timeframe"],
             errors.Select(e => (string)e!["field"]!).Order(StringComparer.Ordinal));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace((string?)e!["reason"])));
         Assert.Equal(before, store.Count);
