@@ -1,222 +1,463 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 
 namespace Kyperian.Architecture.Tests;
 
+/// <summary>One namespace using another, with the first pair of types found that makes it so.</summary>
+public sealed record NamespaceDependency(string From, string To, string ExampleFromType, string ExampleToType)
+{
+    public override string ToString() => $"{From} -> {To} (e.g. {ExampleFromType} uses {ExampleToType})";
+}
+
+/// <summary>A strongly connected component of more than one namespace: each reaches every other.</summary>
+public sealed record NamespaceCycle(IReadOnlyList<string> Namespaces, IReadOnlyList<NamespaceDependency> Dependencies)
+{
+    public override string ToString()
+        => $"cycle of {string.Join(", ", Namespaces)}:{Environment.NewLine}  "
+            + string.Join(Environment.NewLine + "  ", Dependencies);
+}
+
 /// <summary>
-/// Which namespace of an assembly uses which, read from its IL (signatures, bodies, attributes, generic arguments),
-/// so that a reference by a parent namespace's implicit scope or a fully qualified name counts as much as a using.
+/// The namespace dependency graph of one assembly, read from its IL (Mono.Cecil), so that it sees what the compiler
+/// sees: usings, fully qualified names and the parent-namespace types C# resolves without a using alike.
+/// Self-contained: copy the file to check another assembly (<c>NamespaceGraph.Build(typeof(X).Assembly, "Root")</c>).
 /// </summary>
+/// <remarks>
+/// A type is read through its base type, interfaces, generic constraints, custom attributes (including
+/// <c>typeof</c> arguments), fields, properties, events, method signatures and overrides, and method bodies: locals,
+/// catch types and every type, method, field and call-site operand. A referenced type counts when it is defined in the
+/// same assembly; a nested type counts as its outermost declaring type, an array, pointer or generic instance as its
+/// element type and type arguments. Compiler-generated nested types (closures, state machines: names with '&lt;')
+/// therefore land in the namespace of the type whose code they hold. Only namespaces equal to or under the root
+/// namespace are nodes; compiler infrastructure (<c>&lt;Module&gt;</c>, <c>&lt;PrivateImplementationDetails&gt;</c>,
+/// embedded attributes) is outside it.
+/// </remarks>
 public sealed class NamespaceGraph
 {
-    private readonly Dictionary<string, Dictionary<string, string>> _edges = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, SortedDictionary<string, NamespaceDependency>> _edges = new(StringComparer.Ordinal);
 
-    /// <summary>Every namespace to the namespaces it uses, each with one example "type → type".</summary>
-    public IReadOnlyDictionary<string, Dictionary<string, string>> Edges => _edges;
+    private NamespaceGraph()
+    {
+    }
 
+    /// <summary>Every namespace seen, sorted.</summary>
+    public IReadOnlyCollection<string> Namespaces
+        => _edges.Keys.Concat(_edges.Values.SelectMany(e => e.Keys)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Every dependency between two different namespaces, sorted by source then target.</summary>
+    public IReadOnlyList<NamespaceDependency> Dependencies => _edges.Values.SelectMany(e => e.Values).ToArray();
+
+    public bool DependsOn(string from, string to) => _edges.TryGetValue(from, out var targets) && targets.ContainsKey(to);
+
+    /// <summary>The graph of an assembly loaded in this process (read again from its file).</summary>
+    public static NamespaceGraph Build(System.Reflection.Assembly assembly, string rootNamespace)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        return Build(assembly.Location, rootNamespace);
+    }
+
+    /// <summary>The graph of the types of <paramref name="assemblyPath"/> in <paramref name="rootNamespace"/> and below.</summary>
     public static NamespaceGraph Build(string assemblyPath, string rootNamespace)
     {
-        var graph = new NamespaceGraph();
-        using var module = ModuleDefinition.ReadModule(assemblyPath);
-        foreach (var type in module.GetTypes())
-        {
-            var from = NamespaceOf(type);
-            if (!InScope(from, rootNamespace))
-            {
-                continue;
-            }
+        ArgumentException.ThrowIfNullOrEmpty(assemblyPath);
+        ArgumentException.ThrowIfNullOrEmpty(rootNamespace);
 
-            foreach (var used in References(type))
-            {
-                var to = NamespaceOf(used);
-                if (InScope(to, rootNamespace) && !string.Equals(from, to, StringComparison.Ordinal))
-                {
-                    graph.Add(from, to, $"{type.FullName} → {used.FullName}");
-                }
-            }
+        // Decoding attribute arguments of enum types needs the assemblies defining them: search beside the assembly,
+        // the shared frameworks and wherever this process loaded assemblies from.
+        using var resolver = new DefaultAssemblyResolver();
+        foreach (var directory in SearchDirectories(assemblyPath))
+        {
+            resolver.AddSearchDirectory(directory);
         }
 
+        using var module = ModuleDefinition.ReadModule(assemblyPath, new ReaderParameters { AssemblyResolver = resolver });
+        var graph = new NamespaceGraph();
+        new Walker(graph, module, rootNamespace).WalkAll();
         return graph;
     }
 
-    public static NamespaceGraph FromEdges(params (string From, string To)[] edges)
+    /// <summary>A graph from given edges (<c>(From, To)</c> namespace pairs), to check the cycle finder itself.</summary>
+    public static NamespaceGraph FromEdges(IEnumerable<(string From, string To)> edges)
     {
+        ArgumentNullException.ThrowIfNull(edges);
         var graph = new NamespaceGraph();
         foreach (var (from, to) in edges)
         {
-            graph.Add(from, to, $"{from} → {to}");
+            graph.Add(from, to, from, to);
         }
 
         return graph;
     }
 
-    /// <summary>The strongly connected components with more than one namespace: each is a cycle (Tarjan).</summary>
-    public IReadOnlyList<IReadOnlyList<string>> FindCycles()
+    /// <summary>
+    /// The strongly connected components (Tarjan) with more than one namespace, each with the dependencies inside it.
+    /// Empty when the namespaces form a DAG.
+    /// </summary>
+    public IReadOnlyList<NamespaceCycle> FindCycles()
     {
-        var index = 0;
-        var indices = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lowLinks = new Dictionary<string, int>(StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lowLink = new Dictionary<string, int>(StringComparer.Ordinal);
         var onStack = new HashSet<string>(StringComparer.Ordinal);
         var stack = new Stack<string>();
-        var cycles = new List<IReadOnlyList<string>>();
+        var cycles = new List<NamespaceCycle>();
 
-        void Visit(string node)
+        foreach (var node in Namespaces)
         {
-            indices[node] = lowLinks[node] = index++;
-            stack.Push(node);
-            onStack.Add(node);
-            foreach (var next in _edges.TryGetValue(node, out var targets) ? targets.Keys.ToList() : [])
+            if (!index.ContainsKey(node))
             {
-                if (!indices.ContainsKey(next))
-                {
-                    Visit(next);
-                    lowLinks[node] = Math.Min(lowLinks[node], lowLinks[next]);
-                }
-                else if (onStack.Contains(next))
-                {
-                    lowLinks[node] = Math.Min(lowLinks[node], indices[next]);
-                }
-            }
-
-            if (lowLinks[node] == indices[node])
-            {
-                var component = new List<string>();
-                string member;
-                do
-                {
-                    member = stack.Pop();
-                    onStack.Remove(member);
-                    component.Add(member);
-                }
-                while (!string.Equals(member, node, StringComparison.Ordinal));
-
-                if (component.Count > 1)
-                {
-                    component.Sort(StringComparer.Ordinal);
-                    cycles.Add(component);
-                }
-            }
-        }
-
-        foreach (var node in _edges.Keys.Concat(_edges.Values.SelectMany(v => v.Keys)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList())
-        {
-            if (!indices.ContainsKey(node))
-            {
-                Visit(node);
+                Connect(node);
             }
         }
 
         return cycles;
+
+        void Connect(string node)
+        {
+            index[node] = lowLink[node] = index.Count;
+            stack.Push(node);
+            onStack.Add(node);
+
+            foreach (var next in Targets(node))
+            {
+                if (!index.ContainsKey(next))
+                {
+                    Connect(next);
+                    lowLink[node] = Math.Min(lowLink[node], lowLink[next]);
+                }
+                else if (onStack.Contains(next))
+                {
+                    lowLink[node] = Math.Min(lowLink[node], index[next]);
+                }
+            }
+
+            if (lowLink[node] != index[node])
+            {
+                return;
+            }
+
+            var component = new SortedSet<string>(StringComparer.Ordinal);
+            string member;
+            do
+            {
+                member = stack.Pop();
+                onStack.Remove(member);
+                component.Add(member);
+            }
+            while (member != node);
+
+            if (component.Count > 1)
+            {
+                var inside = Dependencies.Where(d => component.Contains(d.From) && component.Contains(d.To)).ToArray();
+                cycles.Add(new NamespaceCycle([.. component], inside));
+            }
+        }
     }
 
-    /// <summary>The edges inside one cycle, each with its example, for a failure message a reader can act on.</summary>
-    public string Describe(IReadOnlyList<string> cycle) => string.Join(
-        Environment.NewLine,
-        from source in cycle
-        from edge in _edges.TryGetValue(source, out var targets) ? targets.ToList() : []
-        where cycle.Contains(edge.Key)
-        select $"  {source} → {edge.Key}   (e.g. {edge.Value})");
-
-    private void Add(string from, string to, string example)
+    /// <summary>Every cycle, one block each, for an assertion message.</summary>
+    public static string Describe(IEnumerable<NamespaceCycle> cycles)
     {
+        var text = new StringBuilder();
+        foreach (var cycle in cycles)
+        {
+            text.AppendLine(cycle.ToString());
+        }
+
+        return text.ToString();
+    }
+
+    private IEnumerable<string> Targets(string node)
+        => _edges.TryGetValue(node, out var targets) ? targets.Keys : [];
+
+    private void Add(string from, string to, string exampleFrom, string exampleTo)
+    {
+        if (string.Equals(from, to, StringComparison.Ordinal))
+        {
+            _edges.TryAdd(from, new SortedDictionary<string, NamespaceDependency>(StringComparer.Ordinal));
+            return;
+        }
+
         if (!_edges.TryGetValue(from, out var targets))
         {
-            _edges[from] = targets = new Dictionary<string, string>(StringComparer.Ordinal);
+            targets = new SortedDictionary<string, NamespaceDependency>(StringComparer.Ordinal);
+            _edges[from] = targets;
         }
 
-        targets.TryAdd(to, example);
+        targets.TryAdd(to, new NamespaceDependency(from, to, exampleFrom, exampleTo));
     }
 
-    private static bool InScope(string ns, string root) =>
-        ns.Length > 0 && (string.Equals(ns, root, StringComparison.Ordinal) || ns.StartsWith(root + ".", StringComparison.Ordinal));
-
-    /// <summary>A nested or compiler-generated type belongs to the namespace of its outermost declaring type.</summary>
-    private static string NamespaceOf(TypeReference type)
+    private static IEnumerable<string> SearchDirectories(string assemblyPath)
     {
-        while (type is TypeSpecification specification)
+        var directories = new List<string?>
         {
-            type = specification.ElementType;
-        }
-
-        while (type.DeclaringType is not null)
-        {
-            type = type.DeclaringType;
-        }
-
-        return type.Namespace;
+            Path.GetDirectoryName(Path.GetFullPath(assemblyPath)),
+            RuntimeEnvironment.GetRuntimeDirectory(),
+        };
+        directories.AddRange(AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => !a.IsDynamic && !string.IsNullOrEmpty(a.Location))
+            .Select(a => Path.GetDirectoryName(a.Location)));
+        return directories.OfType<string>().Where(Directory.Exists).Distinct(StringComparer.Ordinal);
     }
 
-    private static IEnumerable<TypeReference> References(TypeDefinition type)
+    private sealed class Walker(NamespaceGraph graph, ModuleDefinition module, string rootNamespace)
     {
-        if (type.BaseType is not null)
+        private TypeDefinition _current = null!;
+        private string _currentNamespace = string.Empty;
+
+        public void WalkAll()
         {
-            foreach (var t in Expand(type.BaseType)) yield return t;
+            foreach (var type in module.GetTypes())
+            {
+                var outermost = Outermost(type);
+                if (!InRoot(outermost.Namespace))
+                {
+                    continue;
+                }
+
+                _current = outermost;
+                _currentNamespace = outermost.Namespace;
+                graph.Add(_currentNamespace, _currentNamespace, string.Empty, string.Empty);
+                Walk(type);
+            }
         }
 
-        foreach (var t in type.Interfaces.SelectMany(i => Expand(i.InterfaceType))) yield return t;
-        foreach (var t in Attributes(type)) yield return t;
-
-        foreach (var field in type.Fields)
+        private void Walk(TypeDefinition type)
         {
-            foreach (var t in Expand(field.FieldType)) yield return t;
-            foreach (var t in Attributes(field)) yield return t;
+            Use(type.BaseType);
+            Attributes(type);
+            GenericParameters(type);
+            foreach (var implementation in type.Interfaces)
+            {
+                Use(implementation.InterfaceType);
+                Attributes(implementation);
+            }
+
+            foreach (var field in type.Fields)
+            {
+                Use(field.FieldType);
+                Attributes(field);
+            }
+
+            foreach (var property in type.Properties)
+            {
+                Use(property.PropertyType);
+                Attributes(property);
+                foreach (var parameter in property.Parameters)
+                {
+                    Use(parameter.ParameterType);
+                }
+            }
+
+            foreach (var @event in type.Events)
+            {
+                Use(@event.EventType);
+                Attributes(@event);
+            }
+
+            foreach (var method in type.Methods)
+            {
+                Walk(method);
+            }
         }
 
-        foreach (var property in type.Properties)
+        private void Walk(MethodDefinition method)
         {
-            foreach (var t in Expand(property.PropertyType)) yield return t;
-            foreach (var t in Attributes(property)) yield return t;
-        }
+            Signature(method);
+            Attributes(method);
+            Attributes(method.MethodReturnType);
+            GenericParameters(method);
+            foreach (var parameter in method.Parameters)
+            {
+                Attributes(parameter);
+            }
 
-        foreach (var method in type.Methods)
-        {
-            foreach (var t in Expand(method.ReturnType)) yield return t;
-            foreach (var t in method.Parameters.SelectMany(p => Expand(p.ParameterType))) yield return t;
-            foreach (var t in Attributes(method)) yield return t;
+            foreach (var overridden in method.Overrides)
+            {
+                Use(overridden);
+            }
+
             if (!method.HasBody)
             {
-                continue;
+                return;
             }
 
-            foreach (var variable in method.Body.Variables)
+            var body = method.Body;
+            foreach (var variable in body.Variables)
             {
-                foreach (var t in Expand(variable.VariableType)) yield return t;
+                Use(variable.VariableType);
             }
 
-            foreach (var instruction in method.Body.Instructions)
+            foreach (var handler in body.ExceptionHandlers)
             {
-                foreach (var t in Operand(instruction)) yield return t;
+                Use(handler.CatchType);
+            }
+
+            foreach (var instruction in body.Instructions)
+            {
+                switch (instruction.Operand)
+                {
+                    case TypeReference type:
+                        Use(type);
+                        break;
+                    case MethodReference called:
+                        Use(called);
+                        break;
+                    case FieldReference field:
+                        Use(field.DeclaringType);
+                        Use(field.FieldType);
+                        break;
+                    case CallSite callSite:
+                        Signature(callSite);
+                        break;
+                }
             }
         }
-    }
 
-    private static IEnumerable<TypeReference> Operand(Instruction instruction) => instruction.Operand switch
-    {
-        TypeReference type => Expand(type),
-        MethodReference method => Expand(method.DeclaringType)
-            .Concat(Expand(method.ReturnType))
-            .Concat(method.Parameters.SelectMany(p => Expand(p.ParameterType)))
-            .Concat(method is GenericInstanceMethod generic ? generic.GenericArguments.SelectMany(Expand) : []),
-        FieldReference field => Expand(field.DeclaringType).Concat(Expand(field.FieldType)),
-        _ => [],
-    };
-
-    private static IEnumerable<TypeReference> Attributes(ICustomAttributeProvider provider) =>
-        provider.CustomAttributes.SelectMany(a => Expand(a.AttributeType)
-            .Concat(a.ConstructorArguments.Select(arg => arg.Value).OfType<TypeReference>().SelectMany(Expand)));
-
-    /// <summary>A type and every type inside it: element types, generic arguments.</summary>
-    private static IEnumerable<TypeReference> Expand(TypeReference type)
-    {
-        yield return type;
-        if (type is GenericInstanceType generic)
+        private void Use(MethodReference method)
         {
-            foreach (var argument in generic.GenericArguments.SelectMany(Expand)) yield return argument;
+            Use(method.DeclaringType);
+            Signature(method);
+            if (method is GenericInstanceMethod generic)
+            {
+                foreach (var argument in generic.GenericArguments)
+                {
+                    Use(argument);
+                }
+            }
         }
 
-        if (type is TypeSpecification specification)
+        private void Signature(IMethodSignature method)
         {
-            foreach (var element in Expand(specification.ElementType)) yield return element;
+            Use(method.ReturnType);
+            foreach (var parameter in method.Parameters)
+            {
+                Use(parameter.ParameterType);
+            }
+        }
+
+        private void GenericParameters(IGenericParameterProvider provider)
+        {
+            foreach (var parameter in provider.GenericParameters)
+            {
+                Attributes(parameter);
+                foreach (var constraint in parameter.Constraints)
+                {
+                    Use(constraint.ConstraintType);
+                    Attributes(constraint);
+                }
+            }
+        }
+
+        private void Attributes(ICustomAttributeProvider provider)
+        {
+            if (!provider.HasCustomAttributes)
+            {
+                return;
+            }
+
+            foreach (var attribute in provider.CustomAttributes)
+            {
+                Use(attribute.AttributeType);
+                foreach (var argument in attribute.ConstructorArguments)
+                {
+                    Use(argument);
+                }
+
+                foreach (var named in attribute.Fields.Concat(attribute.Properties))
+                {
+                    Use(named.Argument);
+                }
+            }
+        }
+
+        private void Use(CustomAttributeArgument argument)
+        {
+            Use(argument.Type);
+            switch (argument.Value)
+            {
+                case TypeReference type:
+                    Use(type);
+                    break;
+                case CustomAttributeArgument boxed:
+                    Use(boxed);
+                    break;
+                case CustomAttributeArgument[] array:
+                    foreach (var element in array)
+                    {
+                        Use(element);
+                    }
+
+                    break;
+            }
+        }
+
+        private void Use(TypeReference? type)
+        {
+            switch (type)
+            {
+                case null:
+                case GenericParameter:
+                    return;
+                case GenericInstanceType generic:
+                    Use(generic.ElementType);
+                    foreach (var argument in generic.GenericArguments)
+                    {
+                        Use(argument);
+                    }
+
+                    return;
+                case FunctionPointerType pointer:
+                    Signature(pointer);
+                    return;
+                case IModifierType modified:
+                    Use(modified.ModifierType);
+                    Use(modified.ElementType);
+                    return;
+                case TypeSpecification specification:
+                    // Arrays, pointers, by-refs, pinned, sentinels.
+                    Use(specification.ElementType);
+                    return;
+            }
+
+            if (!IsDefinedHere(type))
+            {
+                return;
+            }
+
+            var target = Outermost(type);
+            if (InRoot(target.Namespace))
+            {
+                graph.Add(_currentNamespace, target.Namespace, _current.FullName, target.FullName);
+            }
+        }
+
+        private bool IsDefinedHere(TypeReference type)
+            => type is TypeDefinition definition ? definition.Module == module : type.Scope == module;
+
+        private bool InRoot(string @namespace)
+            => @namespace.Length > 0
+                && @namespace.StartsWith(rootNamespace, StringComparison.Ordinal)
+                && (@namespace.Length == rootNamespace.Length || @namespace[rootNamespace.Length] == '.');
+
+        private static TypeReference Outermost(TypeReference type)
+        {
+            while (type.DeclaringType is { } declaring)
+            {
+                type = declaring;
+            }
+
+            return type;
+        }
+
+        private static TypeDefinition Outermost(TypeDefinition type)
+        {
+            while (type.DeclaringType is { } declaring)
+            {
+                type = declaring;
+            }
+
+            return type;
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Kyperian.Lambda;
+namespace Kyperian.Lambda.Http;
 
 /// <summary>
 /// The Lambda invocation behind the current request: <c>HttpContext.Features.Get&lt;ILambdaInvocationFeature&gt;()</c>.
