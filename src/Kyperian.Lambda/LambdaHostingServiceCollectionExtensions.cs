@@ -13,6 +13,12 @@ namespace Kyperian.Lambda;
 public static class LambdaHostingServiceCollectionExtensions
 {
     /// <summary>
+    /// True when this process runs under Lambda, by the one test <see cref="AddLambdaHosting"/> uses (the
+    /// <c>AWS_LAMBDA_RUNTIME_API</c> setting): for services that behave differently there.
+    /// </summary>
+    public static bool IsLambda(this IServiceCollection services) => LambdaEnvironment.FindRuntimeApi(services) is not null;
+
+    /// <summary>
     /// Under Lambda (the <c>AWS_LAMBDA_RUNTIME_API</c> setting is in the configuration or the environment), replaces
     /// Kestrel's <see cref="IServer"/> by a server that runs the Lambda Runtime API loop and translates
     /// <paramref name="eventSource"/> events to requests; elsewhere changes nothing.

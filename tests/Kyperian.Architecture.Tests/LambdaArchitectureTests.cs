@@ -1,6 +1,6 @@
+using Kyperian.Lambda;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
-using Kyperian.Lambda;
 using NetArchTest.Rules;
 
 namespace Kyperian.Architecture.Tests;

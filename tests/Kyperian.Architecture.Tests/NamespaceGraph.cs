@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Mono.Cecil;
-using Mono.Cecil.Cil;
 
 namespace Kyperian.Architecture.Tests;
 

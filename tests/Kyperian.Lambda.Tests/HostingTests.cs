@@ -1,6 +1,5 @@
 using Kyperian.Lambda.ApiGateway;
 using Kyperian.Lambda.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;

@@ -119,9 +119,14 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_answers_200_through_the_stage()
+    public async Task Health_answers_200_through_the_stage_with_details_for_the_operator()
     {
-        var answer = await _runtime.InvokeAsync(Events.RestApi("health", change: NoQuery));
+        var answer = await _runtime.InvokeAsync(Events.RestApi("health", change: e =>
+        {
+            NoQuery(e);
+            e["headers"]!["X-Api-Key"] = "lambda-test-operator-key";
+            e["multiValueHeaders"]!["X-Api-Key"] = new JsonArray("lambda-test-operator-key");
+        }));
 
         Assert.Equal(200, answer.StatusCode());
         var health = JsonNode.Parse(answer.BodyText())!;

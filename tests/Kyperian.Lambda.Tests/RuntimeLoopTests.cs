@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kyperian.Lambda.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
-using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Api.Endpoints.Http;
-using Kyperian.Domain.Ports;
+using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Domain.Alerts;
+using Kyperian.Domain.Ports;
 using Microsoft.AspNetCore.Diagnostics;
 using Polly.CircuitBreaker;
 

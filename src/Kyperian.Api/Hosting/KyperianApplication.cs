@@ -87,15 +87,15 @@ public static partial class KyperianApplication
             .Validate(o => !string.IsNullOrWhiteSpace(o.Environment), "Kyperian:Environment must not be blank.")
             .ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
-            .Validate(o => SecretRules.Check("Kyperian:Webhook:Passphrase", o.Passphrase, development) is null,
-                SecretRules.Check("Kyperian:Webhook:Passphrase", " ", isDevelopment: false)!)
+            .Validate(o => development || !string.IsNullOrEmpty(o.Passphrase), SecretRules.Required("Kyperian:Webhook:Passphrase"))
+            .Validate(o => development || SecretRules.IsStrong(o.Passphrase), SecretRules.TooWeak("Kyperian:Webhook:Passphrase"))
             .Validate(o => o.DedupeSeconds > 0 && o.MaxBodyBytes > 0, "Kyperian:Webhook:DedupeSeconds and MaxBodyBytes must be positive.")
             .Validate(o => o.AllowedIps.All(ip => IPAddress.TryParse(ip, out _)), "Kyperian:Webhook:AllowedIps must be IP addresses.")
             .Validate(o => o.PassphraseFields.All(f => !string.IsNullOrWhiteSpace(f)), "Kyperian:Webhook:PassphraseFields must not hold blank names.")
             .ValidateOnStart();
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section)
-            .Validate(o => SecretRules.Check("Kyperian:Operator:ApiKey", o.ApiKey, development) is null,
-                SecretRules.Check("Kyperian:Operator:ApiKey", " ", isDevelopment: false)!)
+            .Validate(o => development || !string.IsNullOrEmpty(o.ApiKey), SecretRules.Required("Kyperian:Operator:ApiKey"))
+            .Validate(o => development || SecretRules.IsStrong(o.ApiKey), SecretRules.TooWeak("Kyperian:Operator:ApiKey"))
             .Validate(o => o.MaxFailedKeysPerMinute > 0, "Kyperian:Operator:MaxFailedKeysPerMinute must be positive.")
             .ValidateOnStart();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)

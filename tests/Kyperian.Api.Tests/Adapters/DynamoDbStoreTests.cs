@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;

@@ -1,11 +1,9 @@
+using System.Text.Json;
 using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Infrastructure.Bus;
-using System.Text.Json;
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Infrastructure.EventBridge;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Ports;
-using Kyperian.Domain.Signals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

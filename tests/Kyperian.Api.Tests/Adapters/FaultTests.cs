@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Application.Intake;
-using Kyperian.Api.Infrastructure;
+using Kyperian.Api.Application.Observability;
+using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Infrastructure.Redis;
 using Kyperian.Api.Infrastructure.Resilience;
-using Kyperian.Api.Infrastructure.Embedded;
-using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Tests.Servers;
-using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;

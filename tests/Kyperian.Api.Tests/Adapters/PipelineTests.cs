@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kyperian.Api.Infrastructure.Aws;
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Infrastructure.Redis;
 using Kyperian.Api.Tests.Servers;
 using Microsoft.AspNetCore.Hosting;

@@ -1,4 +1,3 @@
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Infrastructure.Redis;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;

@@ -1,16 +1,13 @@
-using Microsoft.Extensions.Time.Testing;
-using Kyperian.Domain.Ports;
-using Kyperian.Api.Endpoints.Contracts;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kyperian.Api.Infrastructure;
-using Kyperian.Api.Infrastructure.EventBridge;
+using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Infrastructure.Sqs;
-using Kyperian.Api.Application.Processing;
 using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kyperian.Api.Tests.Adapters;
 

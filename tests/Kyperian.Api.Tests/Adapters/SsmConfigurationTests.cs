@@ -1,5 +1,4 @@
 using Kyperian.Api.Infrastructure.Aws;
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Infrastructure.Ssm;
 using Kyperian.Api.Tests.Servers;
 using Microsoft.Extensions.Configuration;

@@ -6,7 +6,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kyperian.Api.Infrastructure.Aws;
-using Kyperian.Api.Infrastructure;
 using Kyperian.Api.Tests.Adapters;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;

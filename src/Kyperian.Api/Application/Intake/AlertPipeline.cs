@@ -231,6 +231,11 @@ public sealed class AlertPipeline
                 ? AlertOutcome.Unreadable(ex.StatusCode, "Request timeout", "The alert body arrived too slowly.")
                 : AlertOutcome.Unreadable(StatusCodes.Status400BadRequest, "Bad request", "The alert body was cut short or badly framed.");
         }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+        {
+            // The client hung up mid-body: nobody is left to answer, but the one log line still says what happened.
+            return AlertOutcome.Unreadable(StatusCodes.Status400BadRequest, "Bad request", "The client closed the connection before the alert body was complete.");
+        }
         catch (InvalidDataException)
         {
             return AlertOutcome.Unreadable(StatusCodes.Status400BadRequest, "Bad request", "The body is marked gzip but is not valid gzip.");

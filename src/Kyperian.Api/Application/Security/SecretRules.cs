@@ -1,26 +1,18 @@
 namespace Kyperian.Api.Application.Security;
 
-/// <summary>What a configured secret must be before the app exposes anything behind it.</summary>
+/// <summary>
+/// What a configured secret must be before the app exposes anything behind it, outside Development. (In
+/// Development an unset secret leaves the endpoints open, and /health says so.)
+/// </summary>
 public static class SecretRules
 {
     public const int MinLength = 16;
 
-    /// <summary>
-    /// Null when <paramref name="value"/> is usable; else why not. In Development an unset secret is allowed (the
-    /// endpoints are then open and /health says so); a set one must still be strong.
-    /// </summary>
-    public static string? Check(string setting, string? value, bool isDevelopment)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return isDevelopment ? null : $"{setting} is required outside Development.";
-        }
+    /// <summary>True when <paramref name="value"/> is unset (checked by <see cref="Required"/>) or long enough and not blank.</summary>
+    public static bool IsStrong(string? value) =>
+        string.IsNullOrEmpty(value) || (!string.IsNullOrWhiteSpace(value) && value.Trim().Length >= MinLength);
 
-        if (string.IsNullOrWhiteSpace(value) || value.Trim().Length < MinLength)
-        {
-            return isDevelopment ? null : $"{setting} must be at least {MinLength} characters, not blank.";
-        }
+    public static string Required(string setting) => $"{setting} is required outside Development.";
 
-        return null;
-    }
+    public static string TooWeak(string setting) => $"{setting} must be at least {MinLength} characters and not blank.";
 }

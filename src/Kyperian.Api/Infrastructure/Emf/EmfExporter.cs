@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Kyperian.Api.Application;
 using Kyperian.Api.Application.Observability;
+using Kyperian.Lambda;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Infrastructure.Emf;
@@ -22,7 +23,7 @@ public sealed class EmfOptions
     public int FlushSeconds { get; set; } = 10;
 
     /// <summary>
-    /// Also write after every HTTP request. Empty: on under AWS Lambda (<c>AWS_LAMBDA_FUNCTION_NAME</c> set), where a
+    /// Also write after every HTTP request. Empty: on under AWS Lambda (<c>AWS_LAMBDA_RUNTIME_API</c> set), where a
     /// frozen sandbox runs no timer and may be reclaimed without a shutdown, so a window would arrive late or never.
     /// </summary>
     public bool? FlushEachRequest { get; set; }
@@ -410,8 +411,7 @@ public static class EmfRegistration
         services.AddSingleton<EmfExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<EmfExporter>());
 
-        var onLambda = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME"));
-        if (options.FlushEachRequest ?? onLambda)
+        if (options.FlushEachRequest ?? services.IsLambda())
         {
             services.AddSingleton<IStartupFilter, EmfFlushEachRequest>();
         }

@@ -1,5 +1,5 @@
-using Kyperian.Api.Infrastructure.Bus;
 using System.Text.Json;
+using Kyperian.Api.Infrastructure.Bus;
 using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;

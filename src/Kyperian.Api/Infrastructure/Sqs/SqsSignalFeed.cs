@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Kyperian.Api.Application.Processing;
 using Kyperian.Api.Infrastructure.Bus;
 using Kyperian.Api.Infrastructure.EventBridge;
 using Kyperian.Api.Infrastructure.Resilience;
