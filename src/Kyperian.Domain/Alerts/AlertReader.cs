@@ -20,6 +20,8 @@ internal enum RawKind
 /// <summary>One value as found in the message, before any format gives it a meaning.</summary>
 /// <param name="Key">Normalized lookup key: lower case, <c>-</c> as <c>_</c>, nested objects joined by dots.</param>
 /// <param name="Display">Where it was found, as the trader wrote it (escaped): used in mappings, warnings and errors.</param>
+/// <param name="Kind">What JSON (or text) value it is.</param>
+/// <param name="Text">A string value as sent; a number's text only when it does not fit a decimal.</param>
 /// <param name="IsTopLevel">Only a top-level field can be our passphrase.</param>
 /// <param name="Number">A JSON number's value when it fits a decimal; its text is then made only if a field needs text.</param>
 internal readonly record struct RawField(string Key, string Display, RawKind Kind, string? Text, bool IsTopLevel, decimal? Number = null)

@@ -13,12 +13,12 @@ public enum PublishState
 /// <summary>Durable signals. Adding is conditional on the id, so a replay is reported and never overwrites.</summary>
 public interface ISignalStore
 {
+    /// <summary>
+    /// Stores a signal with the alert's body as sent (<c>rawAlert</c>), kept beside it until its decision is delivered
+    /// (so a destination can forward the trader's own message to their bridge), then dropped. The body is never part
+    /// of <see cref="Signal"/>: no read returns it but <see cref="GetRawAlertAsync"/>.
+    /// </summary>
     /// <returns>False when a signal with this id is already stored.</returns>
-    /// <param name="rawAlert">
-    /// The alert's body as sent, kept beside the signal until its decision is delivered (so a destination can forward
-    /// the trader's own message to their bridge), then dropped. Never part of <see cref="Signal"/>: no read returns it
-    /// but <see cref="GetRawAlertAsync"/>.
-    /// </param>
     Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken);
 
     Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Application.Intake;
 
-/// <summary>What the alert pipeline needs of a request; the endpoint copies it from the HTTP request.</summary>
-/// <param name="Defaults">What the URL supplies for fields the body lacks (<c>?interval=15</c>...).</param>
+/// <summary>
+/// What the alert pipeline needs of a request; the endpoint copies it from the HTTP request. <c>Defaults</c> is what
+/// the URL supplies for fields the body lacks (<c>?interval=15</c>...).
+/// </summary>
 public readonly record struct AlertRequest(
     Stream Body,
     string? ContentType,

@@ -14,7 +14,7 @@ public enum IntakeStatus
     Unavailable,
 }
 
-/// <param name="Signal">The signal as stored (with the last seen price filled in when the alert had none).</param>
+/// <summary>How the intake ended; <c>Signal</c> is the signal as stored (with the last seen price filled in when the alert had none).</summary>
 public readonly record struct IntakeResult(IntakeStatus Status, string SignalId, Signal? Signal = null);
 
 /// <summary>
@@ -33,7 +33,7 @@ public sealed partial class SignalIntake(
     public Task<IntakeResult> AcceptAsync(Signal signal, SignalIdentity identity, CancellationToken cancellationToken) =>
         AcceptAsync(signal, identity, rawAlert: null, cancellationToken);
 
-    /// <param name="rawAlert">The alert's body as sent: stored with the signal until delivery, never logged.</param>
+    /// <summary>Takes a signal in with the alert's body as sent (<c>rawAlert</c>): stored with it until delivery, never logged.</summary>
     public async Task<IntakeResult> AcceptAsync(Signal signal, SignalIdentity identity, string? rawAlert, CancellationToken cancellationToken)
     {
         var window = options.Value.DedupeWindow;
