@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (redis-server, dynalite), then runs every test of the solution.
+# Installs what the tests need (redis-server, chromium, dynalite), then runs every test of the solution.
 # Ends with one plain line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,15 @@ if ! command -v redis-server >/dev/null 2>&1; then
   # The tests start their own servers on free ports; the packaged service is not needed.
   (service redis-server stop || true) >/dev/null 2>&1
 fi
+
+# The console's browser tests drive Debian's chromium headless through Playwright; no browser is downloaded.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (Debian)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+export KYPERIAN_CHROMIUM="$(command -v chromium)"
 
 if [ ! -x scripts/servers/node_modules/.bin/dynalite ]; then
   echo "installing dynalite (npm, pinned in scripts/servers/package-lock.json)"

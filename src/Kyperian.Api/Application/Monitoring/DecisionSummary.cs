@@ -37,5 +37,5 @@ public sealed record DecisionSummary(
         ? "Vetoed: " + string.Join(", ", decision.Reasons.Select(r => r.Code()))
         : decision.Action == TradeAction.Exit
             ? "Executed Exit: exits always execute"
-            : FormattableString.Invariant($"Executed {decision.Action}: score {decision.Score:0.00}, {decision.Alignment:P0} of live weight agrees, size {decision.PositionSizePct:0.##}%");
+            : FormattableString.Invariant($"Executed {decision.Action}: score {decision.Score:0.00}, {Math.Round(decision.Alignment * 100)} % of live weight agrees, size {decision.PositionSizePct:0.##} %");
 }

@@ -12,6 +12,9 @@ public enum LiveEventKind
     Decision,
     Risk,
     Health,
+
+    /// <summary>Nothing happened for a while: a proxy in between must not take the stream for dead.</summary>
+    KeepAlive,
 }
 
 /// <summary>The health report in brief: the overall status and each check's.</summary>
@@ -37,6 +40,8 @@ public sealed class LiveEvents(
 
     private const int MaxPerPoll = DecisionQuery.MaxLimit;
 
+    private static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
+
     /// <param name="since">The last decision the client has; null: only decisions from now on.</param>
     /// <param name="once">One pass (what is new, the risk state, the health), then the feed ends.</param>
     /// <param name="cancellationToken">Ends the feed.</param>
@@ -50,10 +55,12 @@ public sealed class LiveEvents(
         RiskState? lastRisk = null;
         HealthSnapshot? lastHealth = null;
         var healthDue = time.GetUtcNow();
+        var quietSince = time.GetUtcNow();
         while (true)
         {
             foreach (var decision in await tail.NewAsync(history, cancellationToken))
             {
+                quietSince = time.GetUtcNow();
                 yield return new LiveEvent(LiveEventKind.Decision, Decision: decision);
             }
 
@@ -61,6 +68,7 @@ public sealed class LiveEvents(
             if (riskNow != lastRisk)
             {
                 lastRisk = riskNow;
+                quietSince = time.GetUtcNow();
                 yield return new LiveEvent(LiveEventKind.Risk, Risk: riskNow);
             }
 
@@ -71,6 +79,7 @@ public sealed class LiveEvents(
                 if (lastHealth is null || !SameHealth(lastHealth, healthNow))
                 {
                     lastHealth = healthNow;
+                    quietSince = time.GetUtcNow();
                     yield return new LiveEvent(LiveEventKind.Health, Health: healthNow);
                 }
             }
@@ -78,6 +87,12 @@ public sealed class LiveEvents(
             if (once)
             {
                 yield break;
+            }
+
+            if (time.GetUtcNow() - quietSince >= KeepAliveEvery)
+            {
+                quietSince = time.GetUtcNow();
+                yield return new LiveEvent(LiveEventKind.KeepAlive);
             }
 
             await Task.Delay(poll, time, cancellationToken);

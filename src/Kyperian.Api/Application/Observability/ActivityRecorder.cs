@@ -129,6 +129,8 @@ public sealed class ActivityFlusher(ActivityRecorder recorder, IOptions<Activity
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await recorder.FlushAsync(cancellationToken);
+
+        // Even when the host is out of patience: the store's own timeouts bound the last write.
+        await recorder.FlushAsync(CancellationToken.None);
     }
 }

@@ -123,8 +123,16 @@ public static class MonitoringEndpoints
     }
 
     private static async Task StreamEventsAsync(
-        HttpContext context, [FromQuery] string? since, LiveEvents events, IOptions<ConsoleOptions> options, IOptionsMonitor<EngineSettings> settings)
+        HttpContext context,
+        [FromQuery] string? since,
+        LiveEvents events,
+        IOptions<ConsoleOptions> options,
+        IOptionsMonitor<EngineSettings> settings,
+        IHostApplicationLifetime lifetime)
     {
+        // A stream ends when its client leaves or the app stops, whichever comes first: shutdown does not wait for it.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ending.Token;
         var resumeFrom = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : since;
         DecisionPosition? start = DecisionCursor.TryDecode(resumeFrom, out var position) ? position : null;
         var once = options.Value.EventsMode == EventsMode.Snapshot;
@@ -134,33 +142,33 @@ public static class MonitoringEndpoints
         response.Headers.CacheControl = "no-cache, no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         var writer = new ServerSentEvents(response.Body);
-        await writer.RetryAsync(once ? options.Value.SnapshotRetryMilliseconds : 2000, context.RequestAborted);
-        await writer.WriteAsync("ready", null, new EventsReady(once ? "snapshot" : "stream"), ApiJsonContext.Default.EventsReady, context.RequestAborted);
+        await writer.RetryAsync(once ? options.Value.SnapshotRetryMilliseconds : 2000, ct);
+        await writer.WriteAsync("ready", null, new EventsReady(once ? "snapshot" : "stream"), ApiJsonContext.Default.EventsReady, ct);
         try
         {
-            await foreach (var live in events.ReadAsync(start, once, context.RequestAborted))
+            await foreach (var live in events.ReadAsync(start, once, ct))
             {
                 switch (live)
                 {
                     case { Kind: LiveEventKind.Decision, Decision: { } decision }:
                         await writer.WriteAsync(
-                            "decision", DecisionCursor.Encode(DecisionPosition.Of(decision)), DecisionSummary.From(decision), ApiJsonContext.Default.DecisionSummary, context.RequestAborted);
+                            "decision", DecisionCursor.Encode(DecisionPosition.Of(decision)), DecisionSummary.From(decision), ApiJsonContext.Default.DecisionSummary, ct);
                         break;
                     case { Kind: LiveEventKind.Risk, Risk: { } risk }:
-                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings.CurrentValue), ApiJsonContext.Default.RiskView, context.RequestAborted);
+                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings.CurrentValue), ApiJsonContext.Default.RiskView, ct);
                         break;
                     case { Kind: LiveEventKind.Health, Health: { } health }:
-                        await writer.WriteAsync("health", null, health, ApiJsonContext.Default.HealthSnapshot, context.RequestAborted);
+                        await writer.WriteAsync("health", null, health, ApiJsonContext.Default.HealthSnapshot, ct);
                         break;
                     default:
-                        await writer.CommentAsync("keep-alive", context.RequestAborted);
+                        await writer.CommentAsync("keep-alive", ct);
                         break;
                 }
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client left.
+            // The client left, or the app is stopping.
         }
     }
 }

@@ -119,7 +119,11 @@
     if (decision.verdict === 'VETO') {
       return `Vetoed: ${(decision.reasons || []).join(', ')}`;
     }
-    return `Executed ${decision.action}`;
+    if (decision.action === 'Exit') {
+      return 'Executed Exit: exits always execute';
+    }
+    return `Executed ${decision.action}: score ${Number(decision.score).toFixed(2)}, `
+      + `${Math.round(Number(decision.alignment) * 100)} % of live weight agrees, size ${Number(Number(decision.positionSizePct).toFixed(2))} %`;
   }
 
   // ---- key and start -------------------------------------------------------------------------------------------
