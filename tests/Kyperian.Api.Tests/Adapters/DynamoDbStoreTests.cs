@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Activity;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Risk;
@@ -36,12 +37,38 @@ public sealed class DynamoDbStoreTests(DynaliteServer dynalite) : IAsyncLifetime
                 ["Kyperian:DynamoDb:Region"] = "us-east-1",
                 ["Kyperian:DynamoDb:SignalsTable"] = _prefix + "-signals",
                 ["Kyperian:DynamoDb:DecisionsTable"] = _prefix + "-decisions",
+                ["Kyperian:DynamoDb:StatsTable"] = _prefix + "-stats",
             },
             (s, c) => s.AddDynamoDbStores(c));
         await DynamoDbTables.EnsureAsync(Client, _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task Activity_counters_add_up_across_writers_by_hour_and_a_range_reads_its_hours_only()
+    {
+        var stats = _services.GetRequiredService<IActivityStats>();
+        var hour = DateTimeOffset.Parse("2025-03-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var veto = new ActivityKey(ActivityDimension.Verdict, "VETO");
+        var symbol = new ActivityKey(ActivityDimension.Symbol, "ES1!");
+        var many = Enumerable.Range(0, 150).ToDictionary(i => new ActivityKey(ActivityDimension.DecisionLatency, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), i => (long)i + 1);
+
+        await Task.WhenAll(
+            stats.AddAsync(new ActivityTally(hour, new Dictionary<ActivityKey, long> { [veto] = 2, [symbol] = 1 }), default),
+            stats.AddAsync(new ActivityTally(hour, new Dictionary<ActivityKey, long> { [veto] = 3 }), default),
+            stats.AddAsync(new ActivityTally(hour.AddHours(1), many), default),
+            stats.AddAsync(new ActivityTally(hour.AddHours(5), new Dictionary<ActivityKey, long> { [veto] = 7 }), default));
+
+        var read = await stats.ReadAsync(hour, hour.AddHours(1), default);
+
+        Assert.Equal([hour, hour.AddHours(1)], read.Select(t => t.Hour));
+        Assert.Equal(5, read[0].Counts[veto]);
+        Assert.Equal(1, read[0].Counts[symbol]);
+        Assert.Equal(150, read[1].Counts.Count);
+        Assert.Equal(many, read[1].Counts);
+        Assert.Empty(await stats.ReadAsync(hour.AddHours(2), hour.AddHours(4), default));
+    }
 
     [Fact]
     public async Task Conditional_put_reports_a_replay_and_never_overwrites()

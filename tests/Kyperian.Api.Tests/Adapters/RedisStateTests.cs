@@ -51,6 +51,34 @@ public sealed class RedisStateTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_market_view_lists_every_symbol_with_state_in_order_without_changing_it()
+    {
+        var view = _services.GetRequiredService<IMarketView>();
+        var (first, second) = ("V" + TestData.UniqueId("A")[..10].ToUpperInvariant(), "V" + TestData.UniqueId("B")[..10].ToUpperInvariant());
+        var at = DateTimeOffset.UtcNow;   // the cooldown key expires when the cooldown does
+        await Market.RecordAsync(TestData.Signal(second, "15", SignalAction.Sell, alertTime: at, confidence: 55), default);
+        await Market.RecordAsync(TestData.Signal(first, "60", alertTime: at), default);
+        await Market.RecordAsync(TestData.Signal(first, "240", alertTime: at, confidence: 90), default);
+        await Market.SetLastExecuteAsync(Symbol.FromTrusted(first), at, TimeSpan.FromMinutes(5), default);
+
+        var listed = (await view.ListAsync(default)).Where(s => s.Symbol.Value == first || s.Symbol.Value == second).ToList();
+
+        Assert.Equal([first, second], listed.Select(s => s.Symbol.Value));
+        Assert.Equal(["1h", "4h"], listed[0].Timeframes.Select(t => t.Timeframe.Label).Order());
+        Assert.Equal(at, listed[0].LastExecuteAt);
+        Assert.Null(listed[1].LastExecuteAt);
+        var sell = Assert.Single(listed[1].Timeframes);
+        Assert.Equal((SignalAction.Sell, 55, at), (sell.Action, sell.Confidence, sell.ObservedAt));
+        Assert.Equal(listed[1].Timeframes, (await view.GetAsync(Symbol.FromTrusted(second), default))!.Timeframes);
+
+        // A symbol whose state expired is not listed; one never seen has none.
+        var db = await DbAsync();
+        await db.KeyDeleteAsync("kyperian:mtf:" + second);
+        Assert.DoesNotContain(await view.ListAsync(default), s => s.Symbol.Value == second);
+        Assert.Null(await view.GetAsync(Symbol.FromTrusted("NEVERSEEN"), default));
+    }
+
+    [Fact]
     public async Task Concurrent_claims_of_one_id_have_one_winner()
     {
         var id = TestData.UniqueId();
