@@ -252,7 +252,7 @@ cmd_delete() {
   if [ "$env_name" = production ]; then
     echo "  production tables have deletion protection: turning it off"
     local table
-    for table in SignalsTableName DecisionsTableName RiskTableName; do
+    for table in SignalsTableName DecisionsTableName RiskTableName StatsTableName; do
       table=$(output "$table")
       [ -n "$table" ] && [ "$table" != None ] && aws dynamodb update-table --table-name "$table" --no-deletion-protection-enabled >/dev/null || true
     done

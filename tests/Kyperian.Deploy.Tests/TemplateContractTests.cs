@@ -10,7 +10,7 @@ public class TemplateContractTests
     public static TheoryData<string> RequiredOutputs() =>
     [
         "ApiUrl", "WebhookUrl", "MainDashboardUrl", "TradingDashboardUrl", "SignalQueueUrl", "SignalQueueName",
-        "DeadLetterQueueName", "SignalsTableName", "DecisionsTableName", "RiskTableName", "EventBusName",
+        "DeadLetterQueueName", "SignalsTableName", "DecisionsTableName", "RiskTableName", "StatsTableName", "EventBusName",
     ];
 
     [Fact]
@@ -152,7 +152,7 @@ public class TemplateContractTests
         var names = Template.ResourcesOfType("AWS::SSM::Parameter")
             .Select(p => (string)p.Resource["Properties"]!["Name"]!["Fn::Sub"]!)
             .ToHashSet();
-        foreach (var name in new[] { "redis/host", "redis/port", "redis/ssl", "dynamodb/signals-table", "dynamodb/decisions-table", "dynamodb/risk-table", "events/bus-name", "sqs/queue-url" })
+        foreach (var name in new[] { "redis/host", "redis/port", "redis/ssl", "dynamodb/signals-table", "dynamodb/decisions-table", "dynamodb/risk-table", "dynamodb/stats-table", "events/bus-name", "sqs/queue-url" })
         {
             Assert.Contains("/kyperian/${Environment}/" + name, names);
         }
@@ -186,6 +186,14 @@ public class TemplateContractTests
         Assert.Equal("kyperian-${Environment}-decisions", (string?)decisions["TableName"]!["Fn::Sub"]);
         Assert.Equal("decisionId", HashKey(decisions["KeySchema"]!));
         Assert.Equal(("symbol", "decidedAt"), IndexKeys(decisions, "bySymbol"));
+        Assert.Equal(("decidedMonth", "decidedKey"), IndexKeys(decisions, "byTime"));
+
+        // GET /stats reads hourly counter items by key (DynamoDbActivityStats); they expire.
+        var stats = Template.Properties("StatsTable");
+        Assert.Equal("kyperian-${Environment}-stats", (string?)stats["TableName"]!["Fn::Sub"]);
+        Assert.Equal("hour", HashKey(stats["KeySchema"]!));
+        Assert.Equal("expiresAt", (string?)stats["TimeToLiveSpecification"]!["AttributeName"]);
+        Assert.True((bool?)stats["TimeToLiveSpecification"]!["Enabled"]);
 
         // The risk ledger (Kyperian:DynamoDb:RiskTable) is one item keyed like a decision (DynamoDbOptions.RiskTable).
         var risk = Template.Properties("RiskTable");

@@ -149,21 +149,25 @@ public partial class TemplateSecurityTests
     }
 
     [Fact]
-    public void The_function_writes_only_the_signals_and_the_risk_table_and_reads_the_decisions()
+    public void The_function_writes_only_the_signals_the_risk_and_the_stats_table_and_reads_the_decisions()
     {
         var grants = TableGrants(RoleStatements("KyperianFunction"));
         string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
 
-        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger.
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger; every
+        // process adds its activity counts to the stats table, which GET /stats reads by key.
         Assert.Equal(
-            ["RiskTable", "SignalsTable"],
+            ["RiskTable", "SignalsTable", "StatsTable"],
             grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:GetItem"], grants["DecisionsTable"]);
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
+        Assert.Equal(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], grants["StatsTable"].Order(StringComparer.Ordinal));
 
-        // GET /signals and /decisions query one index each; no other index, no Query on a table itself.
+        // GET /signals and /decisions query by symbol, GET /decisions across symbols by time; no other index, no Query on a table itself.
         var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["DecisionsTable/index/bySymbol", "SignalsTable/index/bySymbol"], indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["DecisionsTable/index/bySymbol", "DecisionsTable/index/byTime", "SignalsTable/index/bySymbol"],
+            indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
         Assert.All(indexes, g => Assert.Equal(["dynamodb:Query"], g.Value));
         Assert.DoesNotContain(grants, g => !g.Key.Contains("/index/", StringComparison.Ordinal) && g.Value.Contains("dynamodb:Query"));
     }
@@ -186,7 +190,7 @@ public partial class TemplateSecurityTests
     public void Every_table_is_on_demand_encrypted_with_point_in_time_recovery()
     {
         var tables = Template.ResourcesOfType("AWS::DynamoDB::Table").ToList();
-        Assert.Equal(3, tables.Count);
+        Assert.Equal(4, tables.Count);
         foreach (var (id, table) in tables)
         {
             var p = table["Properties"]!;
