@@ -41,9 +41,11 @@ public sealed class EmbeddedHealthCheck(EmbeddedDatabase database, IServiceProvi
         if (services.GetService(typeof(SqliteSignalStore)) is SqliteSignalStore signals
             && services.GetService(typeof(SqliteDecisionStore)) is SqliteDecisionStore decisions)
         {
-            detail += string.Create(CultureInfo.InvariantCulture, $"; {signals.Count} signals, {decisions.Count} decisions");
-            data["signals"] = signals.Count;
-            data["decisions"] = decisions.Count;
+            var signalCount = await signals.CountAsync();
+            var decisionCount = await decisions.CountAsync();
+            detail += string.Create(CultureInfo.InvariantCulture, $"; {signalCount} signals, {decisionCount} decisions");
+            data["signals"] = signalCount;
+            data["decisions"] = decisionCount;
         }
 
         return HealthCheckResult.Healthy(detail, data);

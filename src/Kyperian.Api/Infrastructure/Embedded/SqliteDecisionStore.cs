@@ -24,16 +24,21 @@ public sealed class SqliteDecisionStore : IDecisionStore
     private const string CountSql = "SELECT count(*) FROM decisions";
 
     private readonly EmbeddedDatabase _database;
+    private readonly Task _counted;
     private long _count;
 
     public SqliteDecisionStore(EmbeddedDatabase database)
     {
         _database = database;
-        _database.Post(this, static (c, self) => Interlocked.Add(ref self._count, (long)c.Statement(CountSql).ExecuteScalar()!));
+        _counted = _database.RunAsync(this, static (c, self) => Interlocked.Add(ref self._count, (long)c.Statement(CountSql).ExecuteScalar()!));
     }
 
     /// <summary>Decisions stored, as of the last commit.</summary>
-    public long Count => Interlocked.Read(ref _count);
+    public async Task<long> CountAsync()
+    {
+        await _counted;
+        return Interlocked.Read(ref _count);
+    }
 
     public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
     {

@@ -123,12 +123,12 @@ public sealed class SqliteMarketState : IMarketState
     {
         if (!_symbols.TryGetValue(symbol, out var state))
         {
-            var fresh = new SymbolState();
+            var fresh = new SymbolState { LastUse = Interlocked.Increment(ref _uses) };
             state = _symbols.GetOrAdd(symbol, fresh);
             if (ReferenceEquals(state, fresh))
             {
                 _ = FillAsync(symbol, fresh);
-                EvictIfFull();
+                EvictIfFull(symbol);
             }
         }
 
@@ -174,7 +174,7 @@ public sealed class SqliteMarketState : IMarketState
     }
 
     /// <summary>Forgets the least recently used tenth of the symbols when there are too many.</summary>
-    private void EvictIfFull()
+    private void EvictIfFull(Symbol added)
     {
         if (_symbols.Count <= _capacity || !_evicting.TryEnter())
         {
@@ -183,7 +183,7 @@ public sealed class SqliteMarketState : IMarketState
 
         try
         {
-            var oldest = _symbols.OrderBy(s => s.Value.LastUse).Take(Math.Max(1, _capacity / 10)).ToList();
+            var oldest = _symbols.Where(s => s.Key != added).OrderBy(s => s.Value.LastUse).Take(Math.Max(1, _capacity / 10)).ToList();
             foreach (var (symbol, state) in oldest)
             {
                 lock (state)

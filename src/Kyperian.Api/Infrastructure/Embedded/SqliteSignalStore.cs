@@ -37,6 +37,7 @@ public sealed class SqliteSignalStore : ISignalStore
     private const string CountSql = "SELECT count(*) FROM signals";
 
     private readonly EmbeddedDatabase _database;
+    private readonly Task _counted;
     private long _count;
 
     public SqliteSignalStore(EmbeddedDatabase database)
@@ -44,11 +45,15 @@ public sealed class SqliteSignalStore : ISignalStore
         _database = database;
 
         // Counted in the writer's order, so the inserts that follow are added to an exact figure.
-        _database.Post(this, static (c, self) => Interlocked.Add(ref self._count, (long)c.Statement(CountSql).ExecuteScalar()!));
+        _counted = _database.RunAsync(this, static (c, self) => Interlocked.Add(ref self._count, (long)c.Statement(CountSql).ExecuteScalar()!));
     }
 
     /// <summary>Signals stored, as of the last commit.</summary>
-    public long Count => Interlocked.Read(ref _count);
+    public async Task<long> CountAsync()
+    {
+        await _counted;
+        return Interlocked.Read(ref _count);
+    }
 
     public async Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken)
     {
