@@ -102,25 +102,32 @@ public sealed partial class EmbeddedDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> in the writer's transaction; completes once it is committed.</summary>
-    public Task<T> WriteAsync<TState, T>(TState state, Func<EmbeddedConnection, TState, T> work) =>
-        _writer.Enqueue(state, work, WriteWait.Commit);
+    /// <param name="state">What the work needs, passed without a closure.</param>
+    /// <param name="work">Runs on the writer thread.</param>
+    /// <param name="isolated">
+    /// True: a savepoint of its own, so a failure part way through leaves nothing behind. False for one statement (or
+    /// statements that cannot fail but by ending the transaction): atomic by itself, and a few microseconds cheaper.
+    /// </param>
+    public Task<T> WriteAsync<TState, T>(TState state, Func<EmbeddedConnection, TState, T> work, bool isolated = true) =>
+        _writer.Enqueue(state, work, WriteWait.Commit, isolated);
 
     /// <summary>
     /// Runs <paramref name="work"/> in the writer's transaction and completes as soon as it has run: it saw every write
     /// queued before it, and what it wrote is durable once any write queued after it has completed.
     /// </summary>
-    public Task<T> RunAsync<TState, T>(TState state, Func<EmbeddedConnection, TState, T> work) =>
-        _writer.Enqueue(state, work, WriteWait.Execution);
+    public Task<T> RunAsync<TState, T>(TState state, Func<EmbeddedConnection, TState, T> work, bool isolated = true) =>
+        _writer.Enqueue(state, work, WriteWait.Execution, isolated);
 
     /// <summary>Queues <paramref name="work"/> behind every earlier write, without waiting; a failure is logged.</summary>
-    public void Post<TState>(TState state, Action<EmbeddedConnection, TState> work) => _writer.Post(state, work);
+    public void Post<TState>(TState state, Action<EmbeddedConnection, TState> work, bool isolated = true) =>
+        _writer.Post(state, work, isolated);
 
     /// <summary>Reads the committed state on a read connection (on the writer's connection for <c>:memory:</c>).</summary>
     public Task<T> ReadAsync<TState, T>(TState state, Func<EmbeddedConnection, TState, T> read, CancellationToken cancellationToken)
     {
         if (_readSlots is null)
         {
-            return RunAsync(state, read);
+            return RunAsync(state, read, isolated: false);
         }
 
         if (_readSlots.Wait(0))

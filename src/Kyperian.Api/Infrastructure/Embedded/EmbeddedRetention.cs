@@ -7,7 +7,8 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// <param name="TimeColumn">UTC ticks; a row is expired once this is before the cutoff.</param>
 /// <param name="KeepsHistory">True: kept for <see cref="EmbeddedOptions.RetentionDays"/>; false: the column is an expiry, removed once passed.</param>
 /// <param name="Removed">Told how many rows went, after they are committed (for counters).</param>
-public sealed record ExpiringTable(string Table, string TimeColumn, bool KeepsHistory, Action<long>? Removed = null);
+/// <param name="Companion">A table keyed by the same <c>seq</c> whose rows go with them.</param>
+public sealed record ExpiringTable(string Table, string TimeColumn, bool KeepsHistory, Action<long>? Removed = null, string? Companion = null);
 
 /// <summary>
 /// Removes what has expired, like DynamoDB's TTL: history (signals, decisions) after
@@ -118,7 +119,17 @@ public sealed partial class EmbeddedRetention(
             }
         }
 
-        return last is { } upTo ? connection.Statement(DeleteUpToSql(table)).Set("$up_to", upTo).ExecuteNonQuery() : 0;
+        if (last is not { } upTo)
+        {
+            return 0;
+        }
+
+        if (table.Companion is { } companion)
+        {
+            connection.Statement($"DELETE FROM {companion} WHERE seq <= $up_to").Set("$up_to", upTo).ExecuteNonQuery();
+        }
+
+        return connection.Statement(DeleteUpToSql(table)).Set("$up_to", upTo).ExecuteNonQuery();
     }
 
     private static string OldestSql(ExpiringTable t) => $"SELECT seq, {t.TimeColumn} FROM {t.Table} ORDER BY seq LIMIT $batch";

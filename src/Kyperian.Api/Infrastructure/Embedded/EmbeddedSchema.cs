@@ -13,18 +13,23 @@ public static class EmbeddedSchema
 {
     public static IReadOnlyList<Migration> Migrations { get; } =
     [
-        new(1, "signals, decisions, risk ledger, dedupe claims, timeframe state, cooldowns", """
+        new(1, "signals and their outbox, decisions, risk ledger, dedupe claims, timeframe state, cooldowns", """
             CREATE TABLE signals (
                 seq          INTEGER PRIMARY KEY,
                 signal_id    TEXT    NOT NULL UNIQUE,
                 symbol       TEXT    NOT NULL,
                 received_at  INTEGER NOT NULL,
-                state        INTEGER NOT NULL, -- 0 Pending (not yet on the bus), 1 Published, 2 Decided
                 body         TEXT    NOT NULL
             );
             CREATE INDEX signals_by_symbol ON signals (symbol, received_at);
-            -- Only signals still to be decided: small, whatever the history.
-            CREATE INDEX signals_undecided ON signals (received_at) WHERE state < 2;
+
+            -- The signals not decided yet, by their seq in signals: small whatever the history, and the signals
+            -- table is only ever appended to.
+            CREATE TABLE signal_outbox (
+                seq          INTEGER PRIMARY KEY,
+                state        INTEGER NOT NULL, -- 0 Pending (not yet on the bus), 1 Published
+                received_at  INTEGER NOT NULL
+            );
 
             CREATE TABLE decisions (
                 seq          INTEGER PRIMARY KEY,

@@ -54,7 +54,7 @@ public static class EmbeddedServiceCollectionExtensions
             services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<SqliteSignalStore>()));
             services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
             services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<SqliteRiskLedger>()));
-            services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed));
+            services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
         }
 

@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
 
-/// <summary>Decisions in the <c>decisions</c> table; storing one marks its signal Decided in the same transaction.</summary>
+/// <summary>Decisions in the <c>decisions</c> table; storing one takes its signal out of the outbox in the same transaction.</summary>
 public sealed class SqliteDecisionStore : IDecisionStore
 {
     private const string InsertSql = """
@@ -14,7 +14,8 @@ public sealed class SqliteDecisionStore : IDecisionStore
         ON CONFLICT (decision_id) DO NOTHING
         """;
 
-    private const string MarkDecidedSql = "UPDATE signals SET state = 2 WHERE signal_id = $signal_id AND state < 2";
+    private const string MarkDecidedSql =
+        "DELETE FROM signal_outbox WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
 
     private const string GetSql = "SELECT body FROM decisions WHERE decision_id = $id";
 
@@ -58,7 +59,8 @@ public sealed class SqliteDecisionStore : IDecisionStore
             }
 
             return inserted;
-        });
+        },
+        isolated: false);
         if (added)
         {
             Interlocked.Increment(ref _count);

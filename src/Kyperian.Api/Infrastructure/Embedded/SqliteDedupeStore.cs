@@ -96,7 +96,7 @@ public sealed class SqliteDedupeStore : IDedupeStore
         {
             _previous.Claims.Remove(signalId);
             Remember(signalId, Released);
-            _database.Post(signalId, static (c, id) => c.Statement(ReleaseSql).Set("$id", id).ExecuteNonQuery());
+            _database.Post(signalId, static (c, id) => c.Statement(ReleaseSql).Set("$id", id).ExecuteNonQuery(), isolated: false);
             _current.LastWrite = _database.LastQueuedWrite;
         }
 
@@ -121,7 +121,7 @@ public sealed class SqliteDedupeStore : IDedupeStore
 
             Remember(signalId, expiresAt);
             _database.Post((signalId, expiresAt), static (c, claim) =>
-                c.Statement(ClaimSql).Set("$id", claim.signalId).Set("$expires_at", claim.expiresAt).ExecuteNonQuery());
+                c.Statement(ClaimSql).Set("$id", claim.signalId).Set("$expires_at", claim.expiresAt).ExecuteNonQuery(), isolated: false);
             _current.LastWrite = _database.LastQueuedWrite;
             return true;
         }

@@ -74,7 +74,7 @@ public sealed class SqliteMarketState : IMarketState
                         .Set("$observed_at", s.candidate.ObservedAt)
                         .Set("$signal_id", s.candidate.SignalId)
                         .Set("$updated_at", s.updatedAt)
-                        .ExecuteNonQuery());
+                        .ExecuteNonQuery(), isolated: false);
                 }
 
                 return [.. state.Timeframes.Values];
@@ -113,7 +113,7 @@ public sealed class SqliteMarketState : IMarketState
                     .Set("$symbol", s.symbol.Value)
                     .Set("$at", s.at)
                     .Set("$expires_at", s.expiresAt)
-                    .ExecuteNonQuery());
+                    .ExecuteNonQuery(), isolated: false);
                 return;
             }
         }
@@ -162,7 +162,7 @@ public sealed class SqliteMarketState : IMarketState
                 }
 
                 return 0;
-            });
+            }, isolated: false);
             state.Loaded.TrySetResult();
         }
         catch (Exception ex)

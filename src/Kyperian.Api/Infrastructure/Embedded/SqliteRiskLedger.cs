@@ -66,7 +66,7 @@ public sealed class SqliteRiskLedger : IRiskLedger
         (RiskState State, long Version) written;
         try
         {
-            written = await _database.WriteAsync((self: this, change), static (c, s) => s.self.Apply(c, s.change));
+            written = await _database.WriteAsync((self: this, change), static (c, s) => s.self.Apply(c, s.change), isolated: false);
         }
         catch
         {

@@ -5,34 +5,37 @@ using Kyperian.Domain.Signals;
 namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>
-/// Signals in the <c>signals</c> table. <c>state</c> is the outbox: Pending until the bus took the signal, Published
-/// after, Decided once its decision is stored (<see cref="SqliteDecisionStore"/> sets it in the decision's own
-/// transaction), so the undecided ones are a small partial index however long the history is.
+/// Signals in the <c>signals</c> table, which is only ever appended to. Until its decision is stored, a signal also has
+/// a row in <c>signal_outbox</c>: Pending until the bus took it, Published after; <see cref="SqliteDecisionStore"/>
+/// removes the row in the decision's own transaction, so the outbox stays small however long the history is.
 /// </summary>
 public sealed class SqliteSignalStore : ISignalStore
 {
     internal const int Pending = 0;
     internal const int Published = 1;
-    internal const int Decided = 2;
 
     private const string InsertSql = """
-        INSERT INTO signals (signal_id, symbol, received_at, state, body) VALUES ($id, $symbol, $received_at, $state, $body)
+        INSERT INTO signals (signal_id, symbol, received_at, body) VALUES ($id, $symbol, $received_at, $body)
         ON CONFLICT (signal_id) DO NOTHING
         """;
+
+    private const string InsertOutboxSql =
+        "INSERT INTO signal_outbox (seq, state, received_at) VALUES (last_insert_rowid(), $state, $received_at)";
 
     private const string GetSql = "SELECT body FROM signals WHERE signal_id = $id";
 
     private const string ListBySymbolSql =
         "SELECT body FROM signals WHERE symbol = $symbol ORDER BY received_at DESC, seq DESC LIMIT $limit";
 
-    private const string MarkPublishedSql = "UPDATE signals SET state = 1 WHERE signal_id = $id AND state = 0";
+    private const string MarkPublishedSql =
+        "UPDATE signal_outbox SET state = 1 WHERE seq = (SELECT seq FROM signals WHERE signal_id = $id) AND state = 0";
 
-    // "state < 2" names the partial index's condition, so SQLite walks signals_undecided instead of the table.
     private const string ListPendingSql = """
-        SELECT body FROM signals WHERE state < 2 AND state = 0 AND received_at < $before ORDER BY received_at LIMIT $limit
+        SELECT s.body FROM signal_outbox o JOIN signals s ON s.seq = o.seq
+        WHERE o.state = 0 AND o.received_at < $before ORDER BY o.received_at LIMIT $limit
         """;
 
-    private const string RequeueSql = "UPDATE signals SET state = 0 WHERE state < 2 AND state = 1";
+    private const string RequeueSql = "UPDATE signal_outbox SET state = 0 WHERE state = 1";
 
     private const string CountSql = "SELECT count(*) FROM signals";
 
@@ -58,13 +61,24 @@ public sealed class SqliteSignalStore : ISignalStore
     public async Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken)
     {
         var row = new SignalRow(signal, state == PublishState.Pending ? Pending : Published, JsonSerializer.Serialize(signal, EmbeddedJsonContext.Default.Signal));
-        var added = await _database.WriteAsync(row, static (c, r) => c.Statement(InsertSql)
-            .Set("$id", r.Signal.SignalId)
-            .Set("$symbol", r.Signal.Symbol.Value)
-            .Set("$received_at", r.Signal.ReceivedAt)
-            .Set("$state", r.State)
-            .Set("$body", r.Body)
-            .ExecuteNonQuery() == 1);
+        var added = await _database.WriteAsync(
+            row,
+            static (c, r) =>
+            {
+                var inserted = c.Statement(InsertSql)
+                    .Set("$id", r.Signal.SignalId)
+                    .Set("$symbol", r.Signal.Symbol.Value)
+                    .Set("$received_at", r.Signal.ReceivedAt)
+                    .Set("$body", r.Body)
+                    .ExecuteNonQuery() == 1;
+                if (inserted)
+                {
+                    c.Statement(InsertOutboxSql).Set("$state", r.State).Set("$received_at", r.Signal.ReceivedAt).ExecuteNonQuery();
+                }
+
+                return inserted;
+            },
+            isolated: false);
         if (added)
         {
             Interlocked.Increment(ref _count);
@@ -85,7 +99,7 @@ public sealed class SqliteSignalStore : ISignalStore
     /// <summary>Queued behind the signal's insert and not awaited: left Pending by a crash, the signal is only republished.</summary>
     public Task MarkPublishedAsync(string signalId, CancellationToken cancellationToken)
     {
-        _database.Post(signalId, static (c, id) => c.Statement(MarkPublishedSql).Set("$id", id).ExecuteNonQuery());
+        _database.Post(signalId, static (c, id) => c.Statement(MarkPublishedSql).Set("$id", id).ExecuteNonQuery(), isolated: false);
         return Task.CompletedTask;
     }
 
@@ -93,7 +107,8 @@ public sealed class SqliteSignalStore : ISignalStore
     public Task<IReadOnlyList<Signal>> ListPendingAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken) =>
         _database.RunAsync(
             (receivedBefore, limit),
-            static (c, q) => ReadAll(c.Statement(ListPendingSql).Set("$before", q.receivedBefore).Set("$limit", q.limit)));
+            static (c, q) => ReadAll(c.Statement(ListPendingSql).Set("$before", q.receivedBefore).Set("$limit", q.limit)),
+            isolated: false);
 
     /// <summary>
     /// Makes every Published but undecided signal Pending again: for the in-process bus, whose queue died with the
