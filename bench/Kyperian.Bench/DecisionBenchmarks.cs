@@ -5,7 +5,7 @@ using Kyperian.Domain.Signals;
 
 namespace Kyperian.Bench;
 
-/// <summary>DESIGN §8: one MTF decision over 8 timeframes, ≤ 10 µs mean.</summary>
+/// <summary>one MTF decision over 8 timeframes, ≤ 10 µs mean.</summary>
 [MemoryDiagnoser]
 public class DecisionBenchmarks
 {

@@ -155,7 +155,7 @@ public class DecisionEngineProperties
             _ => TradeAction.Exit,
         });
 
-    /// <summary>DESIGN §4 steps 1, 3, 4 and 7, recomputed from the recorded inputs.</summary>
+    /// <summary>The decision rules, steps 1, 3, 4 and 7, recomputed from the recorded inputs.</summary>
     [Property(MaxTest = 300)]
     public Property Score_alignment_liveness_and_size_follow_the_formulas() =>
         ForAllCases((c, d) =>
@@ -177,7 +177,7 @@ public class DecisionEngineProperties
                 && d.Inputs.All(i => i.Weight == i.Timeframe.Weight && i.AgeSeconds >= 0);
         });
 
-    /// <summary>DESIGN §4 step 5, each reason recomputed independently for entries.</summary>
+    /// <summary>The decision rules, step 5, each reason recomputed independently for entries.</summary>
     [Property(MaxTest = 300)]
     public Property Every_reason_applies_and_every_applicable_reason_is_given() =>
         ForAllCases((c, d) =>

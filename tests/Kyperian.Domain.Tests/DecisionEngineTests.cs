@@ -3,7 +3,7 @@ using Kyperian.Domain.Signals;
 
 namespace Kyperian.Domain.Tests;
 
-/// <summary>The rules of DESIGN §4, one at a time. The default scenario is a confident (80) 15m buy, now.</summary>
+/// <summary>The decision rules (README, Decisions), one at a time. The default scenario is a confident (80) 15m buy, now.</summary>
 public class DecisionEngineTests
 {
     private static readonly SignalAction Buy = SignalAction.Buy;

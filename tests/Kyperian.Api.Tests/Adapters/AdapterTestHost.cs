@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using Kyperian.Api.Adapters;
+using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Signals;

@@ -1,12 +1,12 @@
 using System.Net;
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kyperian.Api.Tests.Http;
 
 /// <summary>
-/// DESIGN §9 over HTTP with the backends failing underneath (fault injection behind the real embedded store and
+/// The fault rules over HTTP with the backends failing underneath (fault injection behind the real embedded store and
 /// bus, not a stand-in for the webhook): 503 only when nothing took the signal, and nothing lost when one did.
 /// </summary>
 public sealed class BackendFaultTests

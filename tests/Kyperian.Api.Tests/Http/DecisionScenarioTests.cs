@@ -4,7 +4,7 @@ using Kyperian.Api.Tests.Http.Infrastructure;
 
 namespace Kyperian.Api.Tests.Http;
 
-/// <summary>DESIGN §4 over HTTP, default engine settings: each test its own symbols.</summary>
+/// <summary>The decision rules over HTTP, default engine settings: each test its own symbols.</summary>
 public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixture<ClockedFixture>
 {
     private readonly HttpClient _client = factory.CreateClient();
@@ -12,7 +12,7 @@ public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixtur
 
     private DateTimeOffset Now => factory.Clock.GetUtcNow();
 
-    /// <summary>DESIGN §4.3: w = max(1, log2(minutes) + 1).</summary>
+    /// <summary>w = max(1, log2(minutes) + 1).</summary>
     private static double Weight(double minutes) => Math.Max(1, Math.Log2(minutes) + 1);
 
     [Fact]

@@ -21,6 +21,9 @@ public class KyperianFactory : WebApplicationFactory<Program>
         ["Kyperian:Webhook:Passphrase"] = Passphrase,
         ["Kyperian:Operator:ApiKey"] = OperatorKey,
         ["Kyperian:Webhook:RateLimitPerSecond"] = "0",
+
+        // Tests send wrong keys on purpose; the budget per address has a test of its own.
+        ["Kyperian:Operator:MaxFailedKeysPerMinute"] = "1000",
     };
 
     private readonly Action<IServiceCollection>? _services;

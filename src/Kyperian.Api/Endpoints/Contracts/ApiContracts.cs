@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Kyperian.Domain.Alerts;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Risk;
+using Kyperian.Domain.Signals;
+
+namespace Kyperian.Api.Endpoints.Contracts;
+
+public static class SignalStatus
+{
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+}
+
+public sealed record WebhookAccepted(string SignalId, string Status, DateTimeOffset ReceivedAt);
+
+public sealed record WebhookDuplicate(string SignalId, string Status);
+
+public sealed record ValidationReport(
+    bool Valid,
+    IReadOnlyList<FieldError> Errors,
+    IReadOnlyList<string> Warnings,
+    Signal? Signal,
+    double ElapsedMicroseconds);
+
+/// <summary>One check; <c>ms</c> and <c>detail</c> only for operators.</summary>
+public sealed record HealthCheckView(string Status, double? Ms, string? Detail);
+
+/// <summary>The health report; <c>role</c> and <c>version</c> only for operators.</summary>
+public sealed record HealthView(string Status, string? Role, string? Version, IReadOnlyDictionary<string, HealthCheckView> Checks);
+
+/// <summary>Realised profit or loss of a closed trade, % of equity (a loss is negative).</summary>
+public sealed record PnlReport(double? PnlPct, string? Note);
+
+public sealed record HaltRequest(string? Reason);
+
+public sealed record RiskView(
+    DateOnly Day,
+    double RealizedPnlTodayPct,
+    double DailyLossPct,
+    double CumulativePnlPct,
+    double DrawdownPct,
+    int EntriesToday,
+    bool Halted,
+    string? HaltReason,
+    double MaxDailyLossPct,
+    double MaxTotalLossPct)
+{
+    public static RiskView From(RiskState state, EngineSettings settings) => new(
+        state.Day,
+        state.RealizedPnlTodayPct,
+        state.DailyLossPct,
+        state.CumulativePnlPct,
+        state.DrawdownPct,
+        state.EntriesToday,
+        state.Halted,
+        state.HaltReason,
+        settings.MaxDailyLossPct,
+        settings.MaxTotalLossPct);
+}
+
+/// <summary>The alert body TradingView sends, as documented in Swagger. The endpoint reads it by hand.</summary>
+public sealed record TradingViewAlert(
+    string Symbol,
+    string Action,
+    string Timeframe,
+    decimal Price,
+    int? Confidence,
+    string? Source,
+    string? Passphrase,
+    string? Id,
+    string? Time,
+    string? Exchange,
+    decimal? Quantity,
+    decimal? StopLoss,
+    decimal? TakeProfit,
+    string? Comment);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WebhookAccepted))]
+[JsonSerializable(typeof(WebhookDuplicate))]
+[JsonSerializable(typeof(ValidationReport))]
+[JsonSerializable(typeof(HealthView))]
+[JsonSerializable(typeof(PnlReport))]
+[JsonSerializable(typeof(HaltRequest))]
+[JsonSerializable(typeof(RiskView))]
+[JsonSerializable(typeof(Signal))]
+[JsonSerializable(typeof(IReadOnlyList<Signal>))]
+[JsonSerializable(typeof(Decision))]
+[JsonSerializable(typeof(IReadOnlyList<Decision>))]
+[JsonSerializable(typeof(TradingViewAlert))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

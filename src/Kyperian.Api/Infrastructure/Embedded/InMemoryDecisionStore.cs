@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Signals;
+
+namespace Kyperian.Api.Infrastructure.Embedded;
+
+public sealed class InMemoryDecisionStore : IDecisionStore
+{
+    private readonly ConcurrentDictionary<string, Decision> _decisions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Symbol, SymbolIndex<Decision>> _bySymbol = new();
+
+    public int Count => _decisions.Count;
+
+    public Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        if (!_decisions.TryAdd(decision.DecisionId, decision))
+        {
+            return Task.FromResult(false);
+        }
+
+        _bySymbol.GetOrAdd(decision.Symbol, static _ => new SymbolIndex<Decision>()).Add(decision, decision.DecidedAt);
+        return Task.FromResult(true);
+    }
+
+    public Task<Decision?> GetAsync(string decisionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_decisions.GetValueOrDefault(decisionId));
+
+    public Task<IReadOnlyList<Decision>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(_bySymbol.TryGetValue(symbol, out var index) ? index.Newest(limit) : (IReadOnlyList<Decision>)[]);
+}
