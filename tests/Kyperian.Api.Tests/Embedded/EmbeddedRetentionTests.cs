@@ -100,7 +100,7 @@ public sealed class EmbeddedRetentionTests
         await db.Get<ISignalStore>().TryAddAsync(TestData.Signal(), PublishState.Pending, default);
 
         var report = await db.Get<HealthCheckService>().CheckHealthAsync(default);
-        var entry = report.Entries["database"];
+        var entry = report.Entries["store"];
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Contains(db.FilePath, entry.Description, StringComparison.Ordinal);
         Assert.Contains("retention 30 days", entry.Description, StringComparison.Ordinal);

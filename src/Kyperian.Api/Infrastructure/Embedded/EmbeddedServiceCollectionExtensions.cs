@@ -23,7 +23,7 @@ public enum EmbeddedPorts
 public static class EmbeddedServiceCollectionExtensions
 {
     /// <summary>
-    /// The embedded database (<c>Kyperian:Embedded</c>), its retention and health check (<c>database</c>), and the
+    /// The embedded database (<c>Kyperian:Embedded</c>), its retention and health check (<c>store</c>), and the
     /// stores of <paramref name="ports"/> on it, replacing whatever served those ports before.
     /// </summary>
     public static IServiceCollection AddEmbeddedBackends(this IServiceCollection services, EmbeddedPorts ports)
@@ -43,7 +43,9 @@ public static class EmbeddedServiceCollectionExtensions
         {
             services.AddSingleton<EmbeddedDatabase>();
             services.AddHostedService<EmbeddedRetention>();
-            services.AddHealthChecks().AddCheck<EmbeddedHealthCheck>("database", HealthStatus.Unhealthy, ["database"]);
+            // Named like the check of the backend it stands in for: the store's, or the state's when it serves only that.
+            var name = ports.HasFlag(EmbeddedPorts.Stores) ? "store" : "state";
+            services.AddHealthChecks().AddCheck<EmbeddedHealthCheck>(name, HealthStatus.Unhealthy, [name]);
         }
 
         if (ports.HasFlag(EmbeddedPorts.Stores))
