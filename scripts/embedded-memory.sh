@@ -2,7 +2,8 @@
 # Memory of the embedded mode: RSS of the real process (Release, role all, durable SQLite default) after 200,000
 # and after 400,000 unique accepted alerts, on a throwaway database. wrk drives /webhook with bench/loadtest/alerts.lua
 # (unique alerts, plus its resends and bad payloads) in short rounds until the store holds each target; after each
-# target the engine is let drain (decisions = signals) and RSS is read from /proc.
+# target the engine is let drain (decisions = signals) and RSS is read from /proc. Each round's KYP_RUN is its number
+# (alerts.lua writes it into prices, so it must be digits): bodies stay unique across rounds.
 #
 # Usage: scripts/embedded-memory.sh      Environment: CONNECTIONS [16]  ROUND [10s]  PORT [5881]  NO_BUILD=1
 # Results: printed, and in artifacts/memory/summary.txt.
@@ -54,7 +55,7 @@ round=0
 for target in 200000 400000; do
   while [ "$(signals)" -lt "$target" ]; do
     round=$((round + 1))
-    KYP_RUN="mem$round" KYP_WRK_OUT="$out/round$round.wrk" KYP_PASSPHRASE="$PASSPHRASE" \
+    KYP_RUN="$round" KYP_WRK_OUT="$out/round$round.wrk" KYP_PASSPHRASE="$PASSPHRASE" \
       timeout 300 wrk -t2 -c"$CONNECTIONS" -d"$ROUND" --timeout 5s -s "$root/bench/loadtest/alerts.lua" \
       "http://127.0.0.1:$PORT/webhook" >"$out/round$round.out" 2>&1
   done

@@ -90,15 +90,15 @@ public sealed partial class EmbeddedDatabase : IDisposable
     /// <summary>True once the write numbered <paramref name="write"/> and every one before it has run and been committed (or failed).</summary>
     public bool IsSettled(long write) => _writer.Settled >= write;
 
-    /// <summary>Bytes on disk: the database file and its write-ahead log.</summary>
-    public long SizeBytes()
+    /// <summary>Bytes on disk: the database file and its write-ahead log (for <c>:memory:</c>, the pages in use).</summary>
+    public Task<long> SizeBytesAsync()
     {
         if (_options.IsInMemory)
         {
-            return _writeConnection.Scalar<long>("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+            return RunAsync(0, static (c, _) => c.Scalar<long>("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"), isolated: false);
         }
 
-        return FileLength(FullPath) + FileLength(FullPath + "-wal");
+        return Task.FromResult(FileLength(FullPath) + FileLength(FullPath + "-wal"));
     }
 
     /// <summary>Runs <paramref name="work"/> in the writer's transaction; completes once it is committed.</summary>

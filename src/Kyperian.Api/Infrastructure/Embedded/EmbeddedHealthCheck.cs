@@ -22,7 +22,7 @@ public sealed class EmbeddedHealthCheck(EmbeddedDatabase database, IServiceProvi
         }
 
         var latencyMs = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
-        var size = database.SizeBytes();
+        var size = await database.SizeBytesAsync();
         var retention = database.Options.RetentionDays;
         var detail = string.Create(
             CultureInfo.InvariantCulture,
