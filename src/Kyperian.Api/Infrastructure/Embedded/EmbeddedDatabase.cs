@@ -22,8 +22,10 @@ public sealed partial class EmbeddedDatabase : IDisposable
 {
     private const string LockSuffix = ".lock";
 
-    /// <summary>WAL pages (4 KiB) past which a checkpoint is attempted.</summary>
-    private const int CheckpointPages = 1000;
+    /// <summary>Pages in the write-ahead log (4 KiB each) past which the writer starts it again.</summary>
+    private const int CheckpointPages = 2000;
+
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly EmbeddedOptions _options;
     private readonly ILogger<EmbeddedDatabase> _logger;
@@ -62,7 +64,7 @@ public sealed partial class EmbeddedDatabase : IDisposable
 
                 _readSlots = new SemaphoreSlim(_options.ReadConnections, _options.ReadConnections);
                 _checkpointConnection = Open(readOnly: false, 1);
-                _checkpointTimer = new Timer(static state => ((EmbeddedDatabase)state!).Checkpoint(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+                _checkpointTimer = new Timer(static state => ((EmbeddedDatabase)state!).Checkpoint(), this, CheckpointInterval, CheckpointInterval);
             }
         }
         catch
@@ -167,8 +169,9 @@ public sealed partial class EmbeddedDatabase : IDisposable
     }
 
     /// <summary>
-    /// Copies the write-ahead log into the database file once it has grown, on a connection of its own so the writer
-    /// never waits for it (PASSIVE: it takes no lock the writer or the readers need).
+    /// Copies the write-ahead log into the database file on a connection of its own, so the writer never waits for
+    /// the bulk of it (PASSIVE: it takes no lock the writer or the readers need); once the log is long, asks the
+    /// writer to finish the job between two batches, so that the log starts again from its beginning.
     /// </summary>
     private void Checkpoint()
     {
@@ -179,9 +182,15 @@ public sealed partial class EmbeddedDatabase : IDisposable
 
         try
         {
-            if (Volatile.Read(ref _disposed) == 0 && FileLength(FullPath + "-wal") > CheckpointPages * 4096L)
+            if (Volatile.Read(ref _disposed) != 0)
             {
-                _checkpointConnection!.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteNonQuery();
+                return;
+            }
+
+            using var reader = _checkpointConnection!.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteReader();
+            if (reader.Read() && reader.GetInt64(1) >= CheckpointPages)
+            {
+                _writer.RequestCheckpoint();
             }
         }
         catch (Exception ex)

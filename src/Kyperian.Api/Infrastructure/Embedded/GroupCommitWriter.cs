@@ -37,6 +37,7 @@ internal sealed partial class GroupCommitWriter : IDisposable
     private long _committed;
     private bool _waiting;
     private bool _stopping;
+    private volatile bool _checkpointWanted;
 
     public GroupCommitWriter(EmbeddedConnection connection, int maxBatch, ILogger logger)
     {
@@ -54,6 +55,13 @@ internal sealed partial class GroupCommitWriter : IDisposable
     public long Queued => Volatile.Read(ref _queued);
 
     public long Backlog => Queued - Settled;
+
+    /// <summary>
+    /// Asks for a checkpoint between two batches. Another connection copies the log while the writer appends to it, so
+    /// it never reaches the end; between batches nothing is appended, this one does, and the next transaction starts
+    /// the log again from its beginning instead of growing it for good. Most pages are copied already, so it is short.
+    /// </summary>
+    public void RequestCheckpoint() => _checkpointWanted = true;
 
     public Task<T> Enqueue<TState, T>(TState state, Func<EmbeddedConnection, TState, T> work, WriteWait wait, bool isolated)
     {
@@ -113,6 +121,11 @@ internal sealed partial class GroupCommitWriter : IDisposable
             RunBatch(batch);
             Volatile.Write(ref _committed, batch[^1].Sequence);
             batch.Clear();
+            if (_checkpointWanted)
+            {
+                _checkpointWanted = false;
+                FinishCheckpoint();
+            }
         }
     }
 
@@ -237,6 +250,18 @@ internal sealed partial class GroupCommitWriter : IDisposable
         }
     }
 
+    private void FinishCheckpoint()
+    {
+        try
+        {
+            _connection.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            LogCheckpointFailed(_logger, ex);
+        }
+    }
+
     private void LogIfPosted(WriteItem item, Exception exception)
     {
         if (item.Wait == WriteWait.Nothing)
@@ -276,6 +301,9 @@ internal sealed partial class GroupCommitWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A queued embedded database write failed")]
     private static partial void LogPostedFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpointing the embedded database between writes failed; the next one retries")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rolling back an embedded database transaction failed")]
     private static partial void LogRollbackFailed(ILogger logger, Exception exception);
