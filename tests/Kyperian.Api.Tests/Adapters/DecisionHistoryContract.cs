@@ -1,5 +1,5 @@
 using Kyperian.Api.Infrastructure.DynamoDb;
-using Kyperian.Api.Infrastructure.Embedded;
+using Kyperian.Api.Tests.Embedded;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
@@ -130,16 +130,17 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
     }
 }
 
-public sealed class InMemoryDecisionHistoryTests : DecisionHistoryContract
+public sealed class EmbeddedDecisionHistoryTests : DecisionHistoryContract
 {
+    private readonly EmbeddedTestDatabase _database = new();
+
     public override Task InitializeAsync()
     {
-        var store = new InMemoryDecisionStore();
-        (Store, History) = (store, store);
+        (Store, History) = (_database.Get<IDecisionStore>(), _database.Get<IDecisionHistory>());
         return Task.CompletedTask;
     }
 
-    public override Task DisposeAsync() => Task.CompletedTask;
+    public override async Task DisposeAsync() => await _database.DisposeAsync();
 }
 
 [Collection(DynaliteCollection.Name)]
