@@ -114,7 +114,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         for (var symbol = 0; symbol < 12; symbol++)
         {
             using var listed = await operatorClient.GetAsync($"/decisions?symbol=BURST{symbol}&limit=200");
-            var ids = (await listed.ExpectAsync(HttpStatusCode.OK)).AsArray().Select(d => (string)d!["decisionId"]!).ToList();
+            var ids = (await listed.ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray().Select(d => (string)d!["decisionId"]!).ToList();
             Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
             Assert.Equal(25, ids.Count);
         }

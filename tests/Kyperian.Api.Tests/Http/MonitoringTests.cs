@@ -17,11 +17,12 @@ public sealed class MonitoringTests
         var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
         var start = app.Clock.GetUtcNow();
         await DecideAsync(client, operators, Alerts.Alert("MTFUSDT", "buy", "15", confidence: 80, time: start));
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
         var last = await DecideAsync(client, operators, Alerts.Alert("MTFUSDT", "sell", "60", confidence: 55, time: start));
         await DecideAsync(client, operators, Alerts.Alert("AAAUSDT", "buy", "5", confidence: 65, time: start));
 
         // 50 minutes on: past three 15-minute bars, within three hourly ones.
-        app.Clock.Advance(TimeSpan.FromMinutes(50));
+        app.Clock.Advance(TimeSpan.FromMinutes(50) - TimeSpan.FromSeconds(1));
         var symbols = (await (await operators.GetAsync("/symbols")).ExpectAsync(HttpStatusCode.OK))["symbols"]!.AsArray();
 
         Assert.Equal(["AAAUSDT", "MTFUSDT"], symbols.Select(s => (string)s!["symbol"]!));
