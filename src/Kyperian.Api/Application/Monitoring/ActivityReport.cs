@@ -1,5 +1,6 @@
 using Kyperian.Api.Application.Observability;
 using Kyperian.Domain.Activity;
+using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 
 namespace Kyperian.Api.Application.Monitoring;
@@ -56,7 +57,7 @@ public sealed class ActivityReport(IActivityStats stats, ActivityRecorder record
             start,
             end.AddHours(1),
             decisions,
-            decisions == 0 ? 0 : Math.Round((double)byVerdict.GetValueOrDefault("VETO") / decisions, 4),
+            decisions == 0 ? 0 : Math.Round((double)byVerdict.GetValueOrDefault(Verdict.Veto.Code()) / decisions, 4),
             byVerdict,
             Of(sums, ActivityDimension.Reason),
             Of(sums, ActivityDimension.Symbol),

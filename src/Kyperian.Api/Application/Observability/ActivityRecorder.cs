@@ -28,7 +28,7 @@ public sealed partial class ActivityRecorder(IActivityStats stats, TimeProvider 
     public void Decided(Decision decision)
     {
         var hour = ActivityTally.HourOf(decision.DecidedAt);
-        Add(hour, new ActivityKey(ActivityDimension.Verdict, decision.Verdict == Verdict.Execute ? "EXECUTE" : "VETO"));
+        Add(hour, new ActivityKey(ActivityDimension.Verdict, decision.Verdict.Code()));
         Add(hour, new ActivityKey(ActivityDimension.Symbol, decision.Symbol.Value));
         Add(hour, new ActivityKey(ActivityDimension.Timeframe, decision.Timeframe.Label));
         foreach (var reason in decision.Reasons)

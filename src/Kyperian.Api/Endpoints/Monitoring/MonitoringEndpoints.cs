@@ -215,13 +215,9 @@ public sealed class DecisionListQuery
 
         if (Verdict is not null)
         {
-            if (Verdict.Equals("EXECUTE", StringComparison.OrdinalIgnoreCase))
+            if (WireCodes.TryParse<Verdict>(Verdict.ToUpperInvariant(), out var verdict))
             {
-                query = query with { Verdict = Domain.Decisions.Verdict.Execute };
-            }
-            else if (Verdict.Equals("VETO", StringComparison.OrdinalIgnoreCase))
-            {
-                query = query with { Verdict = Domain.Decisions.Verdict.Veto };
+                query = query with { Verdict = verdict };
             }
             else
             {
@@ -231,10 +227,9 @@ public sealed class DecisionListQuery
 
         if (Reason is not null)
         {
-            var reason = Enum.GetValues<VetoReason>().Where(r => r.Code().Equals(Reason, StringComparison.OrdinalIgnoreCase)).ToArray();
-            if (reason.Length == 1)
+            if (WireCodes.TryParse<VetoReason>(Reason.ToUpperInvariant(), out var reason))
             {
-                query = query with { Reason = reason[0] };
+                query = query with { Reason = reason };
             }
             else
             {

@@ -195,7 +195,7 @@ public sealed class DynamoDbDecisionStore(
         var conditions = new List<string>(2);
         if (query.Verdict is { } verdict)
         {
-            request.ExpressionAttributeValues[":verdict"] = S(verdict == Verdict.Execute ? "EXECUTE" : "VETO");
+            request.ExpressionAttributeValues[":verdict"] = S(verdict.Code());
             conditions.Add("verdict = :verdict");
         }
 

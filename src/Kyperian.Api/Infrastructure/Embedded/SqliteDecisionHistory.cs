@@ -48,7 +48,7 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
 
             if (q.Verdict is { } verdict)
             {
-                command.Set("$verdict", verdict == Verdict.Execute ? "EXECUTE" : "VETO");
+                command.Set("$verdict", verdict.Code());
             }
 
             if (q.Reason is { } reason)
