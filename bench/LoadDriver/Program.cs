@@ -23,6 +23,13 @@ using System.Text.RegularExpressions;
 //   counted in DynamoDB (Scan, Select COUNT; decisions = items whose decisionId starts with dec_, since the risk
 //   ledger shares that table) instead of read from the embedded store's /health detail.
 //
+//   seed    --url U --symbols 100 --decisions 100000 [--passphrase P] [--api-key K] [--concurrency 16] [--out F]
+//           Posts that many unique alerts (an id each) over the symbols and four timeframes, then waits until the
+//           engine has decided them all (GET /stats). For the console's read benchmark.
+//
+//   reads   --url U --api-key K [--requests 2000] [--warmup 200] [--paths "/symbols,/decisions?limit=50"] [--out F]
+//           Each path in turn, one request at a time (closed loop, one connection): p50, p90, p99, max latency.
+//
 // Exit code 0 when nothing was lost, 1 when something was, 2 on a usage or connection error.
 return await Cli.RunAsync(args);
 
@@ -30,9 +37,9 @@ internal static partial class Cli
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("rate" or "verify"))
+        if (args.Length == 0 || args[0] is not ("rate" or "verify" or "seed" or "reads"))
         {
-            Console.Error.WriteLine("usage: LoadDriver rate|verify --url http://127.0.0.1:PORT [options] (see Program.cs)");
+            Console.Error.WriteLine("usage: LoadDriver rate|verify|seed|reads --url http://127.0.0.1:PORT [options] (see Program.cs)");
             return 2;
         }
 
@@ -56,9 +63,13 @@ internal static partial class Cli
         Totals = DynamoTotals.From(options) is { } dynamo ? dynamo.CountAsync : null;
         try
         {
-            return args[0] == "rate"
-                ? await RateAsync(http, options, report)
-                : await VerifyAsync(http, options, report);
+            return args[0] switch
+            {
+                "rate" => await RateAsync(http, options, report),
+                "seed" => await ConsoleReads.SeedAsync(http, options, report),
+                "reads" => await ConsoleReads.ReadsAsync(http, options, report),
+                _ => await VerifyAsync(http, options, report),
+            };
         }
         catch (HttpRequestException ex)
         {

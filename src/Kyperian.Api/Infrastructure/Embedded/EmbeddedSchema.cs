@@ -87,9 +87,14 @@ public static class EmbeddedSchema
                 DELETE FROM raw_alerts WHERE seq = OLD.seq;
             END;
             """),
-        new(3, "decisions in list order across symbols; hourly activity counters", """
+        new(3, "decisions in list order across symbols and by verdict; hourly activity counters", """
             -- GET /decisions across symbols pages by (decided_at, decision_id), newest first, from a cursor.
             CREATE INDEX decisions_by_time ON decisions (decided_at, decision_id);
+
+            -- ?verdict= reads its own index: a rare verdict is not searched for among the common one. The column is
+            -- computed from the stored body, never written.
+            ALTER TABLE decisions ADD COLUMN verdict TEXT GENERATED ALWAYS AS (json_extract(body, '$.verdict')) VIRTUAL;
+            CREATE INDEX decisions_by_verdict ON decisions (verdict, decided_at, decision_id);
 
             -- GET /stats: one row per UTC hour (ticks of its start) and counter (ActivityKey.Encode()).
             CREATE TABLE activity (

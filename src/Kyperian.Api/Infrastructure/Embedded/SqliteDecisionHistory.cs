@@ -10,15 +10,17 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>
 /// Decisions across symbols from the <c>decisions</c> table: newest first by (<c>decided_at</c>, <c>decision_id</c>) on
-/// <c>decisions_by_time</c>, or on <c>decisions_by_symbol</c> for one symbol; a page starts after its cursor with a row
-/// comparison the index answers, so its cost follows the page, not the history. Reads never wait for the writer.
+/// <c>decisions_by_time</c>, on <c>decisions_by_symbol</c> for one symbol, on <c>decisions_by_verdict</c> for one
+/// verdict; a page starts after its cursor with a row comparison the index answers, so its cost follows the page, not
+/// the history (a reason filter reads past the decisions it does not match). Reads never wait for the writer.
 /// </summary>
 public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecisionHistory
 {
+    /// <summary>Straight off <c>decisions_by_symbol</c> (its entries end with the rowid): one index probe per symbol, no sort.</summary>
     private const string LatestBySymbolSql = """
         SELECT d.body FROM json_each($symbols) AS s
         JOIN decisions AS d ON d.seq = (
-            SELECT seq FROM decisions WHERE symbol = s.value ORDER BY decided_at DESC, decision_id DESC LIMIT 1)
+            SELECT seq FROM decisions WHERE symbol = s.value ORDER BY decided_at DESC, seq DESC LIMIT 1)
         """;
 
     /// <summary>One SQL text per combination of filters, so that each is prepared once per connection.</summary>
@@ -100,9 +102,10 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
 
     private static string Sql(Filters filters)
     {
-        var sql = new StringBuilder("SELECT body FROM decisions INDEXED BY ")
-            .Append(filters.HasFlag(Filters.Symbol) ? "decisions_by_symbol" : "decisions_by_time")
-            .Append(" WHERE 1 = 1");
+        var index = filters.HasFlag(Filters.Symbol) ? "decisions_by_symbol"
+            : filters.HasFlag(Filters.Verdict) ? "decisions_by_verdict"
+            : "decisions_by_time";
+        var sql = new StringBuilder("SELECT body FROM decisions INDEXED BY ").Append(index).Append(" WHERE 1 = 1");
         if (filters.HasFlag(Filters.Symbol))
         {
             sql.Append(" AND symbol = $symbol");
@@ -127,7 +130,7 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
 
         if (filters.HasFlag(Filters.Verdict))
         {
-            sql.Append(" AND json_extract(body, '$.verdict') = $verdict");
+            sql.Append(" AND verdict = $verdict");
         }
 
         if (filters.HasFlag(Filters.Reason))
