@@ -139,6 +139,32 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Under_Lambda_the_event_stream_answers_a_snapshot_that_ends_and_the_console_is_served_through_the_stage()
+    {
+        // API Gateway buffers the whole response: the stream must end, and tell the page when to ask again.
+        var events = await _runtime.InvokeAsync(Events.RestApi("events", method: "GET", change: e =>
+        {
+            NoQuery(e);
+            e["headers"]!["X-Api-Key"] = "lambda-test-operator-key";
+            e["multiValueHeaders"]!["X-Api-Key"] = new JsonArray("lambda-test-operator-key");
+        }));
+        Assert.Equal(200, events.StatusCode());
+        var stream = events.BodyText();
+        Assert.StartsWith("retry: 3000\n\n", stream, StringComparison.Ordinal);
+        Assert.Contains("event: ready\ndata: {\"mode\":\"snapshot\"}", stream, StringComparison.Ordinal);
+        Assert.Contains("event: risk\n", stream, StringComparison.Ordinal);
+
+        // The page and its files by relative paths, so that they stay under the stage (/Prod/console/console.js).
+        var page = await _runtime.InvokeAsync(Events.RestApi("console", method: "GET", change: NoQuery));
+        Assert.Equal(200, page.StatusCode());
+        Assert.Contains("src=\"console/console.js\"", page.BodyText(), StringComparison.Ordinal);
+        var info = JsonNode.Parse((await _runtime.InvokeAsync(Events.RestApi("console/info", method: "GET", change: NoQuery))).BodyText())!;
+        Assert.True(info["keyRequired"]!.GetValue<bool>());
+        Assert.Equal("snapshot", info["eventsMode"]!.GetValue<string>());
+        Assert.Empty(_exits);
+    }
+
+    [Fact]
     public async Task Event_source_comes_from_Kyperian_Lambda_EventSource()
     {
         await using var runtime = await FakeRuntimeApi.StartAsync();

@@ -159,8 +159,10 @@ public sealed class DynamoDbDecisionStore(
                 cancellationToken);
             foreach (var item in page.Items ?? [])
             {
+                // An index may briefly hold one decision twice (a write retried across a crash): it is listed once.
                 var decision = FromItem(item);
-                if (query.After is not { } after || after.IsBefore(DecisionPosition.Of(decision)))
+                if ((query.After is not { } after || after.IsBefore(DecisionPosition.Of(decision)))
+                    && !collected.Exists(d => d.DecisionId == decision.DecisionId))
                 {
                     collected.Add(decision);
                 }
