@@ -541,12 +541,26 @@
     $('positions-empty').hidden = open.length > 0;
   }
 
+  // GET /notifications?status=failed: deliveries that gave up, by destination name (never its address), with a retry.
   function renderNotifications(notifications) {
-    const failedOnes = Array.isArray(notifications) ? notifications : notifications.notifications || notifications.items || [];
+    const failedOnes = Array.isArray(notifications) ? notifications : [];
     $('notifications').replaceChildren(...failedOnes.map((n) => {
       const item = el('li');
-      item.append(el('span', null, `${n.channel || n.target || ''} ${n.event || n.kind || ''}`.trim() || n.id),
-        el('span', 'state bad', n.lastError || n.error || n.status || 'failed'));
+      item.dataset.notificationId = n.id;
+      const retry = el('button', 'link', 'Retry');
+      retry.type = 'button';
+      retry.addEventListener('click', async () => {
+        try {
+          await api(`notifications/${encodeURIComponent(n.id)}/retry`, { method: 'POST' });
+          renderNotifications(await api('notifications?status=failed&limit=20'));
+        } catch (error) {
+          failed(error);
+        }
+      });
+      item.append(
+        el('span', null, `${n.destination} · ${n.type} · ${n.attempts} attempts`),
+        el('span', 'state bad', n.lastError || 'failed'),
+        retry);
       return item;
     }));
     $('notifications-empty').hidden = failedOnes.length > 0;
