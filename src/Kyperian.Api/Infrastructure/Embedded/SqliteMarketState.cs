@@ -16,7 +16,7 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// </remarks>
 public sealed class SqliteMarketState : IMarketState, IMarketView
 {
-    /// <summary>What operators read: from the database, on a reader, never holding up a decision (a write in flight shows a moment later).</summary>
+    /// <summary>What operators read: from the database on a reader, never holding up a decision, with the symbols in memory on top.</summary>
     private const string ViewSql = """
         SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at
         FROM timeframe_state AS t LEFT JOIN cooldowns AS c ON c.symbol = t.symbol
@@ -132,11 +132,44 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
         }
     }
 
-    public Task<IReadOnlyList<SymbolState>> ListAsync(CancellationToken cancellationToken) =>
-        _database.ReadAsync(0, static (c, _) => ReadView(c.Statement(ViewSql)), cancellationToken);
+    public async Task<IReadOnlyList<SymbolState>> ListAsync(CancellationToken cancellationToken)
+    {
+        var stored = await _database.ReadAsync(0, static (c, _) => ReadView(c.Statement(ViewSql)), cancellationToken);
+        var merged = stored.ToDictionary(s => s.Symbol);
+        foreach (var (symbol, cached) in _symbols)
+        {
+            if (InMemory(symbol, cached) is { } fresh)
+            {
+                merged[symbol] = fresh;
+            }
+        }
+
+        return [.. merged.Values.OrderBy(s => s.Symbol.Value, StringComparer.Ordinal)];
+    }
 
     public async Task<SymbolState?> GetAsync(Symbol symbol, CancellationToken cancellationToken) =>
-        (await _database.ReadAsync(symbol, static (c, s) => ReadView(c.Statement(ViewOneSql).Set("$symbol", s.Value)), cancellationToken)) is [var one] ? one : null;
+        _symbols.TryGetValue(symbol, out var cached) && InMemory(symbol, cached) is { } fresh
+            ? fresh
+            : (await _database.ReadAsync(symbol, static (c, s) => ReadView(c.Statement(ViewOneSql).Set("$symbol", s.Value)), cancellationToken)) is [var one] ? one : null;
+
+    /// <summary>
+    /// A loaded symbol as memory holds it: ahead of the file by the writes still queued (a cooldown is queued after
+    /// its decision is stored), so a reader sees what the engine will decide on next.
+    /// </summary>
+    private static SymbolState? InMemory(Symbol symbol, CachedSymbol cached)
+    {
+        if (!cached.Loaded.Task.IsCompletedSuccessfully)
+        {
+            return null;
+        }
+
+        lock (cached)
+        {
+            return cached.Evicted || cached.Timeframes.Count == 0
+                ? null
+                : new SymbolState(symbol, [.. cached.Timeframes.Values], cached.LastExecute);
+        }
+    }
 
     /// <summary>Rows ordered by symbol, one per timeframe, folded into one state per symbol (ordinal order: SQLite's BINARY collation).</summary>
     private static IReadOnlyList<SymbolState> ReadView(Microsoft.Data.Sqlite.SqliteCommand command)
