@@ -9,15 +9,17 @@
 #                  (values from KYPERIAN_PASSPHRASE / KYPERIAN_OPERATOR_KEY, else generated); KYPERIAN_ROTATE=1
 #                  replaces the passphrase and the operator key (then run `restart`)
 #         build    publish the Lambda bundle to artifacts/lambda (the template's CodeUri)
-#         image    build the engine image (Dockerfile.engine, linux/amd64) and push it to ECR kyperian-<env>-engine
-#         stack    package and deploy templates/serverless.template only (uses the last image pushed)
+#         image    build the engine image (Dockerfile.engine, linux/amd64), push it to ECR kyperian-<env>-engine and
+#                  record it (by digest) in /kyperian/<env>/deploy/engine-image, the image every later deploy rolls out
+#         stack    package and deploy templates/serverless.template only (runs the image recorded last)
 #         url      print the webhook URL and the TradingView alert message
 #         restart  make the function and the engine reload configuration and secrets from Parameter Store
 #
 # Environment: AWS_PROFILE / AWS_REGION as usual; ALERT_EMAIL (alarm e-mails); ENGINE_IMAGE_URI (skip the image
-# build and use this image); KYPERIAN_ARTIFACT_BUCKET (default kyperian-artifacts-<account>-<region>, created when
-# missing); KYPERIAN_PARAMETERS (more template parameters, "Key=Value Key2=Value2", e.g. "EgressMode=VpcEndpoints");
-# KYPERIAN_YES=1 (delete without asking).
+# build, record this image and roll it out); KYPERIAN_ARTIFACT_BUCKET (default kyperian-artifacts-<account>-<region>,
+# created when missing); KYPERIAN_PARAMETERS (more template parameters, "Key=Value Key2=Value2", e.g.
+# "EgressMode=VpcEndpoints"; parameters not given keep the value they had); KYPERIAN_REDACT=1 (url prints no secret:
+# for CI logs); KYPERIAN_YES=1 (delete without asking).
 set -euo pipefail
 
 die() { echo "deploy.sh: $*" >&2; exit 1; }
@@ -42,7 +44,8 @@ template=templates/serverless.template
 lambda_dir=artifacts/lambda
 repository="kyperian-$env_name-engine"
 ssm_path="/kyperian/$env_name"
-image_file="artifacts/engine-image-$env_name"
+# The engine image to run: written by `image` (or from ENGINE_IMAGE_URI), read by the template's EngineImageParameter.
+image_parameter="$ssm_path/deploy/engine-image"
 secrets=(webhook/passphrase operator/api-key redis/password)
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required ($2)"; }
@@ -65,14 +68,14 @@ random_secret() {
   if command -v openssl >/dev/null 2>&1; then openssl rand -hex 32; else head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; fi
 }
 
-secret_exists() { aws ssm get-parameter --name "$1" --query Parameter.Name --output text >/dev/null 2>&1; }
+parameter_exists() { aws ssm get-parameter --name "$1" --query Parameter.Name --output text >/dev/null 2>&1; }
 
 cmd_secrets() {
   say "SecureStrings under $ssm_path (KMS key alias/aws/ssm)"
   local name full value
   for name in "${secrets[@]}"; do
     full="$ssm_path/$name"
-    if secret_exists "$full"; then
+    if parameter_exists "$full"; then
       if [ "${KYPERIAN_ROTATE:-0}" != 1 ] || [ "$name" = redis/password ]; then
         # The Redis token is ElastiCache's AUTH token: changing it needs an ElastiCache auth-token rotation, not this.
         echo "  kept      $full"
@@ -114,9 +117,24 @@ cmd_image() {
   docker build --platform linux/amd64 -f Dockerfile.engine -t "$registry/$repository:$tag" -t "$registry/$repository:latest" .
   docker push "$registry/$repository:$tag"
   docker push "$registry/$repository:latest"
-  mkdir -p artifacts
-  echo "$registry/$repository:$tag" >"$image_file"
   echo "  pushed $registry/$repository:$tag"
+  # By digest: exactly these bytes, whatever later happens to the tags.
+  local digest image
+  digest=$(aws ecr describe-images --repository-name "$repository" --image-ids "imageTag=$tag" \
+    --query 'imageDetails[0].imageDigest' --output text 2>/dev/null || true)
+  case "$digest" in
+    sha256:*) image="$registry/$repository@$digest" ;;
+    *) image="$registry/$repository:$tag" ;;
+  esac
+  record_image "$image"
+}
+
+# The one place the image to roll out is kept: the next deploy, by this script or by `dotnet lambda
+# deploy-serverless`, resolves the template's EngineImageParameter to it.
+record_image() {
+  aws ssm put-parameter --name "$image_parameter" --type String --value "$1" --overwrite \
+    --description "Kyperian $env_name engine image (deploy.sh image)" >/dev/null
+  echo "  recorded  $image_parameter = $1"
 }
 
 ensure_bucket() {
@@ -136,22 +154,22 @@ ensure_bucket() {
 
 check_secrets() {
   local name missing=()
-  for name in "${secrets[@]}"; do secret_exists "$ssm_path/$name" || missing+=("$ssm_path/$name"); done
+  for name in "${secrets[@]}"; do parameter_exists "$ssm_path/$name" || missing+=("$ssm_path/$name"); done
   [ ${#missing[@]} -eq 0 ] || die "missing SecureStrings: ${missing[*]} (run ./deploy.sh $env_name secrets)"
 }
 
 cmd_stack() {
   [ -f "$lambda_dir/Kyperian.Api.dll" ] || die "$lambda_dir is empty: run ./deploy.sh $env_name build"
   check_secrets
+  if [ -n "${ENGINE_IMAGE_URI:-}" ]; then record_image "$ENGINE_IMAGE_URI"; fi
+  parameter_exists "$image_parameter" || die "no engine image recorded in $image_parameter (run ./deploy.sh $env_name image)"
   ensure_bucket
-  local image=${ENGINE_IMAGE_URI:-}
-  if [ -z "$image" ] && [ -f "$image_file" ]; then image=$(cat "$image_file"); fi
-  [ -n "$image" ] || image="$registry/$repository:latest"
-  say "Stack $stack (image $image)"
+  say "Stack $stack (engine image from $image_parameter)"
   local packaged="artifacts/$stack.packaged.json"
   aws cloudformation package --template-file "$template" --s3-bucket "$bucket" --s3-prefix "$stack" \
     --output-template-file "$packaged" --use-json >/dev/null
-  local parameters=("Environment=$env_name" "EngineImageUri=$image")
+  # Only what this script owns: every other parameter keeps the value it had (or its default on create).
+  local parameters=("Environment=$env_name" "EngineImageParameter=$image_parameter")
   if [ -n "${ALERT_EMAIL:-}" ]; then parameters+=("AlertEmail=$ALERT_EMAIL"); fi
   # shellcheck disable=SC2206 # KYPERIAN_PARAMETERS is a space-separated list of Key=Value
   if [ -n "${KYPERIAN_PARAMETERS:-}" ]; then parameters+=(${KYPERIAN_PARAMETERS}); fi
@@ -167,8 +185,12 @@ cmd_url() {
   local webhook passphrase
   webhook=$(output WebhookUrl)
   [ -n "$webhook" ] && [ "$webhook" != None ] || die "stack $stack has no WebhookUrl output (deployed?)"
-  passphrase=$(aws ssm get-parameter --name "$ssm_path/webhook/passphrase" --with-decryption \
-    --query Parameter.Value --output text 2>/dev/null || echo '<your passphrase>')
+  if [ "${KYPERIAN_REDACT:-0}" = 1 ]; then
+    passphrase="<passphrase: $ssm_path/webhook/passphrase>"
+  else
+    passphrase=$(aws ssm get-parameter --name "$ssm_path/webhook/passphrase" --with-decryption \
+      --query Parameter.Value --output text 2>/dev/null || echo '<your passphrase>')
+  fi
   cat <<EOF
 
 Webhook URL (TradingView → alert → Notifications → Webhook URL):
@@ -192,7 +214,7 @@ cmd_status() {
   aws cloudformation describe-stacks --stack-name "$stack" \
     --query 'Stacks[0].[StackStatus, LastUpdatedTime || CreationTime]' --output text || die "no stack $stack"
   aws cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].Outputs[].[OutputKey, OutputValue]' --output table
-  say "Engine"
+  say "Engine (image recorded in $image_parameter: $(aws ssm get-parameter --name "$image_parameter" --query Parameter.Value --output text 2>/dev/null || echo none))"
   aws ecs describe-services --cluster "$(output EngineClusterName)" --services "$(output EngineServiceName)" \
     --query 'services[0].{running:runningCount, desired:desiredCount, pending:pendingCount, rollout:deployments[0].rolloutState}' --output table
   say "Queues (visible messages)"
@@ -242,11 +264,11 @@ cmd_delete() {
   if [ "${KYPERIAN_PURGE:-0}" = 1 ]; then
     aws ecr delete-repository --repository-name "$repository" --force >/dev/null 2>&1 && echo "  deleted ECR repository $repository" || true
     local name
-    for name in "${secrets[@]}"; do
+    for name in "${secrets[@]}" deploy/engine-image; do
       aws ssm delete-parameter --name "$ssm_path/$name" >/dev/null 2>&1 && echo "  deleted $ssm_path/$name" || true
     done
   else
-    echo "  kept: ECR repository $repository and the SecureStrings under $ssm_path (KYPERIAN_PURGE=1 deletes them)"
+    echo "  kept: ECR repository $repository, the SecureStrings and the engine image record under $ssm_path (KYPERIAN_PURGE=1 deletes them)"
   fi
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold start (DESIGN §8): process start → first 200 from GET /health, Release, ReadyToRun, median of RUNS.
+# Cold start: process start → first 200 from GET /health, Release, ReadyToRun, median of RUNS.
 #
 # Publishes src/Kyperian.Api framework-dependent for linux-x64 with ReadyToRun, then RUNS times: starts the
 # published apphost (role all, embedded backends, Production with a passphrase and operator key set, logging at

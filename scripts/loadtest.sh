@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test of POST /webhook (DESIGN §8), all on 127.0.0.1:
+# Load test of POST /webhook, all on 127.0.0.1:
 #   1. baseline: bench/BareEndpoint (Kestrel + minimal API + System.Text.Json parse, 202), driven by wrk
 #   2. Kyperian, role all, driven identically by wrk (bench/loadtest/alerts.lua: varied alerts, resends, bad
 #      payloads); then every 202 is checked against the store (totals from /health, sampled ids one by one)
@@ -7,7 +7,7 @@
 #      stored once, decided once; webhook → decision latency from each decision's latencyMs
 #
 # Usage: scripts/loadtest.sh [--backends embedded|local]
-#   embedded (default): in-memory store and state, in-process bus — the DESIGN §8 bars.
+#   embedded (default): in-memory store and state, in-process bus — the performance bars.
 #   local: DynamoDB on dynalite + Redis on redis-server (fresh per phase, on REDIS_PORT [6391] and
 #          DYNALITE_PORT [4591]), in-process bus; totals counted in the tables.
 # Environment (defaults in brackets):
@@ -62,7 +62,7 @@ case "$backends" in
   local)
     DRAIN_SECONDS=${DRAIN_SECONDS:-300}
     # DynamoDB (dynalite) for signals, decisions and risk; Redis for dedupe and timeframe state. The bus stays the
-    # in-process channel: EventBridge and SQS have no local server here (DESIGN §7).
+    # in-process channel: EventBridge and SQS have no local server here.
     backend_env=(Kyperian__Store=dynamodb Kyperian__Bus=embedded Kyperian__State=redis
       Kyperian__DynamoDb__ServiceUrl="http://127.0.0.1:$DYNALITE_PORT" Kyperian__DynamoDb__Region=us-east-1
       Kyperian__DynamoDb__CreateTables=true

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-// The ceiling Kyperian's /webhook is compared with (DESIGN §8: ≥ 50 % of this, same machine, same run):
+// The ceiling Kyperian's /webhook is compared with (≥ 50 % of this, same machine, same run):
 // Kestrel + minimal API + System.Text.Json parse of the same body, no rules, no store, no bus.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BareJson.Default));

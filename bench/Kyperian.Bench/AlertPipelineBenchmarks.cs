@@ -6,7 +6,7 @@ using Kyperian.Domain.Signals;
 namespace Kyperian.Bench;
 
 /// <summary>
-/// DESIGN §8: parse + validate + normalize one alert, ≤ 20 µs mean and ≤ 4 KiB allocated.
+/// parse + validate + normalize one alert, ≤ 20 µs mean and ≤ 4 KiB allocated.
 /// <see cref="ParseValidateNormalize"/> is the bar; the others split it up to show where the time goes.
 /// </summary>
 [MemoryDiagnoser]

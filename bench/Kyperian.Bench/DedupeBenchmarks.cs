@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 
 namespace Kyperian.Bench;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Kyperian.Api.Webhooks;
+using Kyperian.Api.Application.Intake;
+using Kyperian.Api.Endpoints.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Bench;

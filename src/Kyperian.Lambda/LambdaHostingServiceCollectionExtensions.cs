@@ -1,16 +1,23 @@
+using Kyperian.Lambda.ApiGateway;
 using Kyperian.Lambda.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Kyperian.Lambda;
+using Microsoft.Extensions.Options;
 
-// In the DI namespace, like the framework's Add* methods, so the composition root needs no extra using.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Kyperian.Lambda;
 
 /// <summary>Runs the ASP.NET Core application on AWS Lambda behind API Gateway.</summary>
 public static class LambdaHostingServiceCollectionExtensions
 {
+    /// <summary>
+    /// True when this process runs under Lambda, by the one test <see cref="AddLambdaHosting"/> uses (the
+    /// <c>AWS_LAMBDA_RUNTIME_API</c> setting): for services that behave differently there.
+    /// </summary>
+    public static bool IsLambda(this IServiceCollection services) => LambdaEnvironment.FindRuntimeApi(services) is not null;
+
     /// <summary>
     /// Under Lambda (the <c>AWS_LAMBDA_RUNTIME_API</c> setting is in the configuration or the environment), replaces
     /// Kestrel's <see cref="IServer"/> by a server that runs the Lambda Runtime API loop and translates
@@ -42,8 +49,18 @@ public static class LambdaHostingServiceCollectionExtensions
             configure?.Invoke(options);
         });
 
+        // The layers below see the settings the runtime needs, never the public options they come from.
         services.RemoveAll<LambdaRuntimeSettings>();
-        services.AddSingleton(new LambdaRuntimeSettings(runtimeApi));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<LambdaHostingOptions>>().Value;
+            var exit = options.Exit;
+            return new LambdaRuntimeSettings(
+                runtimeApi,
+                MarshallerFor(options.EventSource),
+                options.DeadlineMargin,
+                (exitCode, reason, error) => exit(new LambdaRuntimeExit(exitCode, reason, error, provider)));
+        });
         services.TryAddSingleton<LambdaRuntime>();
 
         services.RemoveAll<IServer>();
@@ -63,4 +80,11 @@ public static class LambdaHostingServiceCollectionExtensions
         UnhandledStartupErrorReporter.Register(runtimeApi);
         return services;
     }
+
+    private static IApiGatewayMarshaller MarshallerFor(LambdaEventSource eventSource) => eventSource switch
+    {
+        LambdaEventSource.RestApi => ApiGatewayV1Marshaller.Instance,
+        LambdaEventSource.HttpApi => ApiGatewayV2Marshaller.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(eventSource), eventSource, "Unknown Lambda event source."),
+    };
 }

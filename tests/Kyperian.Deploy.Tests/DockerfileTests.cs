@@ -18,12 +18,38 @@ public partial class DockerfileTests
     private static int FinalStage => Instructions.Max(i => i.Stage);
 
     [Fact]
-    public void It_is_multi_stage_from_the_SDK_to_the_ASP_NET_runtime()
+    public void It_is_multi_stage_from_the_SDK_to_the_ASP_NET_runtime_both_pinned_to_one_release_of_the_target_framework()
     {
         var froms = Instructions.Where(i => i.Keyword == "FROM").Select(i => i.Arguments).ToList();
         Assert.Equal(2, froms.Count);
-        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0 ", froms[0], StringComparison.Ordinal);
-        Assert.Matches(@"^mcr\.microsoft\.com/dotnet/aspnet:10\.0(\s|$)", froms[^1]);
+        var sdk = Regex.Match(froms[0], @"^--platform=\$BUILDPLATFORM mcr\.microsoft\.com/dotnet/sdk:(?<major>\d+)\.(?<minor>\d+)\.(?<band>\d)\d\d AS build$");
+        Assert.True(sdk.Success, $"SDK stage: FROM {froms[0]}");
+        var runtime = Regex.Match(froms[^1], @"^mcr\.microsoft\.com/dotnet/aspnet:(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)(\s|$)");
+        Assert.True(runtime.Success, $"runtime stage: FROM {froms[^1]}");
+
+        // The runtime stage is the target platform's image: no --platform of its own.
+        Assert.DoesNotContain("--platform", froms[^1], StringComparison.Ordinal);
+
+        // One major.minor for the SDK, the runtime and the framework the projects target.
+        var framework = XDocument.Load(Repo.PathOf("Directory.Build.props")).Descendants("TargetFramework").Single().Value;
+        Assert.Equal(framework, $"net{sdk.Groups["major"].Value}.{sdk.Groups["minor"].Value}");
+        Assert.Equal(framework, $"net{runtime.Groups["major"].Value}.{runtime.Groups["minor"].Value}");
+    }
+
+    [Fact]
+    public void The_build_stage_runs_on_the_build_platform_and_publishes_for_the_target_architecture()
+    {
+        var build = Instructions.Where(i => i.Stage == 0).ToList();
+        var arg = build.FindIndex(i => i.Keyword == "ARG" && i.Arguments.Split('=')[0].Trim() == "TARGETARCH");
+        var publish = build.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
+        Assert.True(arg >= 0 && arg < publish, "ARG TARGETARCH must be declared in the build stage before the publish");
+        Assert.Matches(@"(^|\s)(-a|--arch) \$\{?TARGETARCH\}?(\s|$)", build[publish].Arguments);
+        Assert.DoesNotMatch(@"(^|\s)(-r|--runtime)\s", build[publish].Arguments);
+
+        // deploy.sh builds for the platform the task definition runs.
+        var platform = CfnTemplate.Instance.Properties("EngineTaskDefinition")["RuntimePlatform"]!;
+        Assert.Equal("X86_64", (string?)platform["CpuArchitecture"]);
+        Assert.Contains("docker build --platform linux/amd64 ", Repo.Read("deploy.sh"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
+using Kyperian.Api.Application;
+using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Hosting;
-using Kyperian.Api.Observability;
+using Kyperian.Api.Infrastructure.Emf;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Signals;
 using Microsoft.AspNetCore.Builder;

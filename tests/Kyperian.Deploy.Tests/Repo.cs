@@ -22,6 +22,20 @@ internal static class Repo
 
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
 
+    /// <summary>
+    /// A type of the Api assembly found by its simple name, so that a check of the deployment against the app's own
+    /// constants does not depend on the namespace the type lives in.
+    /// </summary>
+    public static Type ApiType(string name) =>
+        System.Reflection.Assembly.Load("Kyperian.Api").GetTypes().Single(t => t.Name == name);
+
+    /// <summary>The SecureStrings deploy.sh creates before any stack exists (its <c>secrets=(...)</c> list).</summary>
+    public static IReadOnlyList<string> DeployScriptSecrets()
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(Read("deploy.sh"), @"(?m)^secrets=\(([^)]*)\)");
+        return match.Success ? match.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+    }
+
     /// <summary>The configuration this test assembly was built with; the Api next to it was built the same way.</summary>
     public static string Configuration =>
 #if DEBUG

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Kyperian.Deploy.Tests;
 
-/// <summary>The stack issue 5 and DESIGN §1/§5 ask for: parameters, function, API, data, bus, engine, outputs.</summary>
+/// <summary>The stack: parameters, function, API, data, bus, engine, outputs.</summary>
 public class TemplateContractTests
 {
     private static readonly CfnTemplate Template = CfnTemplate.Instance;
@@ -61,6 +61,40 @@ public class TemplateContractTests
     }
 
     [Fact]
+    public void The_function_is_created_only_once_the_network_and_every_parameter_it_loads_at_start_exist()
+    {
+        // A provisioned-concurrency init runs while the stack is still being created: whatever the app reads at start
+        // must exist by then, or the create fails with FUNCTION_ERROR_INIT_FAILURE.
+        var function = DependsOn("KyperianFunction");
+        Assert.Contains("NetworkReady", function);
+        Assert.Superset(DependsOn("EngineService"), function);
+
+        var written = Template.ResourcesOfType("AWS::SSM::Parameter")
+            .ToDictionary(p => ((string)p.Resource["Properties"]!["Name"]!["Fn::Sub"]!).Replace("/kyperian/${Environment}/", "", StringComparison.Ordinal), p => p.Id);
+        Assert.All(written.Values, id => Assert.Contains(id, function));
+
+        // The app's own list of parameters it refuses to start without: each is either written by the stack (and so
+        // waited for) or a SecureString deploy.sh makes before the stack exists.
+        var required = ((string)Repo.ApiType("SsmOptions").GetProperty("Required")!.GetValue(Activator.CreateInstance(Repo.ApiType("SsmOptions")))!)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.NotEmpty(required);
+        var secrets = Repo.DeployScriptSecrets();
+        Assert.All(required, name => Assert.True(
+            written.ContainsKey(name) || secrets.Contains(name),
+            $"{name}: required at start, but neither written by the stack nor created by deploy.sh secrets"));
+    }
+
+    [Fact]
+    public void Network_ready_means_a_route_from_the_private_subnets_to_the_AWS_APIs_in_either_egress_mode()
+    {
+        var waitsFor = Template.References().Where(r => r.Path.StartsWith("Resources/NetworkReady/", StringComparison.Ordinal)).Select(r => r.Target).ToHashSet();
+        string[] kinds = ["AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::Route", "AWS::EC2::VPCEndpoint"];
+        var paths = kinds.SelectMany(Template.ResourcesOfType).Select(r => r.Id).ToList();
+        Assert.True(paths.Count >= 10, $"only {paths.Count} routes, associations and endpoints");
+        Assert.All(paths, id => Assert.Contains(id, waitsFor));
+    }
+
+    [Fact]
     public void The_function_code_is_the_folder_deploy_sh_and_the_lambda_tools_defaults_produce_and_use()
     {
         var codeUri = (string)Template.Properties("KyperianFunction")["CodeUri"]!;
@@ -113,7 +147,7 @@ public class TemplateContractTests
     }
 
     [Fact]
-    public void The_SSM_parameters_of_DESIGN_5_are_written_and_the_secrets_are_read_from_the_same_path()
+    public void The_SSM_parameters_the_app_reads_are_written_and_the_secrets_are_read_from_the_same_path()
     {
         var names = Template.ResourcesOfType("AWS::SSM::Parameter")
             .Select(p => (string)p.Resource["Properties"]!["Name"]!["Fn::Sub"]!)
@@ -139,7 +173,7 @@ public class TemplateContractTests
     }
 
     [Fact]
-    public void The_tables_have_the_keys_indexes_and_TTL_of_DESIGN_5()
+    public void The_tables_have_the_keys_indexes_and_TTL_the_app_reads()
     {
         var signals = Template.Properties("SignalsTable");
         Assert.Equal("kyperian-${Environment}-signals", (string?)signals["TableName"]!["Fn::Sub"]);
@@ -192,6 +226,21 @@ public class TemplateContractTests
     }
 
     [Fact]
+    public void The_API_hands_binary_bodies_over_as_bytes_and_logs_the_path_asked_for()
+    {
+        var api = Template.Properties("KyperianApi");
+
+        // Swagger UI's gzip-compressed scripts and its PNGs: without a binary media type API Gateway turns them into
+        // mangled UTF-8. "*~1*" is */* (SAM's escape for "/"); the function's request translation decodes base64 bodies.
+        Assert.Contains("*~1*", api["BinaryMediaTypes"]!.AsArray().Select(t => (string)t!));
+
+        // $context.resourcePath is "/{proxy+}" for every request the proxy route serves; $context.path is the real one.
+        var format = (string)api["AccessLogSetting"]!["Format"]!;
+        Assert.Equal("$context.path", (string?)JsonNode.Parse(format)!["path"]);
+        Assert.DoesNotContain("$context.resourcePath", format, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_bus_rule_feeds_the_queue_whose_dead_letters_come_after_5_receives()
     {
         Assert.Equal("kyperian-${Environment}", (string?)Template.Properties("EventBus")["Name"]!["Fn::Sub"]);
@@ -218,7 +267,7 @@ public class TemplateContractTests
         Assert.Equal("awsvpc", (string?)task["NetworkMode"]);
         var container = task["ContainerDefinitions"]![0]!;
         Assert.Equal("awslogs", (string?)container["LogConfiguration"]!["LogDriver"]);
-        Assert.Equal("EngineImageUri", (string?)container["Image"]!["Fn::If"]![1]!["Ref"]);
+        Assert.Equal("EngineImageParameter", (string?)container["Image"]!["Ref"]);
 
         Assert.Equal("FARGATE", (string?)Template.Properties("EngineService")["LaunchType"]);
         var target = Template.Properties("EngineScalableTarget");
@@ -255,6 +304,13 @@ public class TemplateContractTests
         Assert.Superset(new HashSet<string> { "dynamodb", "s3", "events", "ssm", "sqs", "ecr.api", "ecr.dkr", "logs" }, services);
         Assert.All(endpoints.Where(e => (string?)e.Resource["Properties"]!["VpcEndpointType"] == "Gateway"), e => Assert.Null(Template.ConditionOf(e.Id)));
     }
+
+    private static HashSet<string> DependsOn(string id) => Template.Resource(id)["DependsOn"] switch
+    {
+        JsonArray many => many.Select(d => (string)d!).ToHashSet(StringComparer.Ordinal),
+        JsonValue one => [(string)one!],
+        _ => [],
+    };
 
     private static string HashKey(JsonNode schema) =>
         (string)schema.AsArray().Single(k => (string?)k!["KeyType"] == "HASH")!["AttributeName"]!;

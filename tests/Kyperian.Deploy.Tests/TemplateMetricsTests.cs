@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Kyperian.Api.Observability;
+using Kyperian.Api.Application.Observability;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Deploy.Tests;
@@ -144,7 +144,6 @@ public partial class TemplateMetricsTests
             (string?)a["MetricName"] == metricName || (a["Metrics"]?.AsArray().Any(m => (string?)m!["MetricStat"]?["Metric"]?["MetricName"] == metricName) ?? false));
 
         var p99 = Single("Duration");
-        Assert.Equal("p99", (string?)p99["ExtendedStatistic"]);
         Assert.Equal(100, (double)p99["Threshold"]!);
         Assert.Equal("GreaterThanThreshold", (string?)p99["ComparisonOperator"]);
 
@@ -162,6 +161,33 @@ public partial class TemplateMetricsTests
         var dlq = Single("ApproximateNumberOfMessagesVisible");
         Assert.Equal(0, (double)dlq["Threshold"]!);
         Assert.Equal("SignalDeadLetterQueue", (string?)dlq["Dimensions"]![0]!["Value"]!["Fn::GetAtt"]![0]);
+    }
+
+    [Fact]
+    public void The_latency_alarm_counts_only_busy_minutes_and_wants_several_of_them()
+    {
+        // At low volume the p99 of a handful of invocations is the slowest one (a cold start, one slow write): the
+        // alarm looks at minutes with enough invocations for a percentile to mean something, and wants 3 of 5.
+        var alarm = Template.Properties("LambdaLatencyP99Alarm");
+        Assert.Null(alarm["ExtendedStatistic"]);
+        var queries = alarm["Metrics"]!.AsArray().Select(q => q!.AsObject()).ToList();
+        var percentile = queries.Single(q => (string?)q["MetricStat"]?["Stat"] == "p99");
+        var samples = queries.Single(q => (string?)q["MetricStat"]?["Stat"] == "SampleCount");
+        Assert.Equal("Duration", (string?)percentile["MetricStat"]!["Metric"]!["MetricName"]);
+        Assert.Equal(percentile["MetricStat"]!["Metric"]!.ToJsonString(), samples["MetricStat"]!["Metric"]!.ToJsonString());
+        Assert.Equal((int)percentile["MetricStat"]!["Period"]!, (int)samples["MetricStat"]!["Period"]!);
+
+        var returned = Assert.Single(queries, q => (bool?)q["ReturnData"] == true);
+        var expression = MinimumSamples().Match((string?)returned["Expression"] ?? "");
+        Assert.True(expression.Success, $"expression {(string?)returned["Expression"]}");
+        Assert.Equal((string?)samples["Id"], expression.Groups["samples"].Value);
+        Assert.Equal((string?)percentile["Id"], expression.Groups["value"].Value);
+        Assert.InRange(int.Parse(expression.Groups["minimum"].Value, System.Globalization.CultureInfo.InvariantCulture), 20, 1000);
+
+        var periods = (int)alarm["EvaluationPeriods"]!;
+        var toAlarm = (int)alarm["DatapointsToAlarm"]!;
+        Assert.True(toAlarm >= 2 && toAlarm <= periods, $"{toAlarm} of {periods}");
+        Assert.Equal("notBreaching", (string?)alarm["TreatMissingData"]);
     }
 
     internal static IReadOnlyList<UsedMetric> UsedMetrics()
@@ -257,6 +283,9 @@ public partial class TemplateMetricsTests
 
     private static string Key(string name, IEnumerable<string> dimensions) =>
         name + "[" + string.Join(",", dimensions.Order(StringComparer.Ordinal)) + "]";
+
+    [GeneratedRegex(@"^IF\((?<samples>\w+) >= (?<minimum>\d+), (?<value>\w+), 0\)$")]
+    private static partial Regex MinimumSamples();
 
     [GeneratedRegex(@"SEARCH\(\s*'\{(?<schema>[^}]*)\}(?<terms>[^']*)'")]
     private static partial Regex SearchExpression();

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Kyperian.Deploy.Tests;
 
 /// <summary>Least privilege, encryption and the edge: IAM statements, tables, WAF, security groups.</summary>
-public class TemplateSecurityTests
+public partial class TemplateSecurityTests
 {
     /// <summary>
     /// Actions that may be granted on <c>Resource: "*"</c>, each because the service offers no resource-level permission
@@ -129,6 +129,54 @@ public class TemplateSecurityTests
     }
 
     [Fact]
+    public void The_function_may_publish_only_signals_and_the_engine_only_decisions_and_swept_signals()
+    {
+        var bus = Repo.ApiType("EventBridgeEventBus");
+        var signalSource = (string)bus.GetField("SignalSource")!.GetRawConstantValue()!;
+        var decisionSource = (string)bus.GetField("DecisionSource")!.GetRawConstantValue()!;
+
+        var function = Assert.Single(RoleStatements("KyperianFunction"), s => Strings(s["Action"]).Contains("events:PutEvents"));
+        Assert.Equal(["events:PutEvents"], Strings(function["Action"]));
+        Assert.Equal("StringEquals", Assert.Single(function["Condition"]!.AsObject()).Key);
+        Assert.Equal([signalSource], Strings(function["Condition"]!["StringEquals"]!["events:source"]));
+
+        var engine = Assert.Single(RoleStatements("EngineTaskRole"), s => Strings(s["Action"]).Contains("events:PutEvents"));
+        Assert.Equal(["events:PutEvents"], Strings(engine["Action"]));
+        Assert.Equal("StringEquals", Assert.Single(engine["Condition"]!.AsObject()).Key);
+        Assert.Equal(
+            new[] { decisionSource, signalSource }.Order(StringComparer.Ordinal),
+            Strings(engine["Condition"]!["StringEquals"]!["events:source"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_function_writes_the_signals_and_the_risk_table_and_only_appends_audit_and_risk_events_to_the_decisions()
+    {
+        var statements = RoleStatements("KyperianFunction");
+        var grants = TableGrants(statements);
+        string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
+
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume, PUT /settings/engine) write
+        // the ledger and settings items, and append the audit log and risk events beside the decisions.
+        Assert.Equal(
+            ["DecisionsTable", "RiskTable", "SignalsTable"],
+            grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
+
+        // Its writes to the decisions table are limited, by key, to the audit log and risk events (DynamoDbAuditLog, DynamoDbRiskEventLog).
+        var decisionWrites = statements.Where(s => Strings(s["Action"]).Intersect(writes).Any() && Strings(s["Resource"]).Any(r => r.Contains("DecisionsTable", StringComparison.Ordinal))).ToList();
+        var append = Assert.Single(decisionWrites);
+        Assert.Equal(["dynamodb:PutItem"], Strings(append["Action"]));
+        Assert.Equal(["audit#*", "riskevent#*"], Strings(append["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]).Order(StringComparer.Ordinal));
+
+        // GET /signals and /decisions query one index each; no other index, no Query on a table itself.
+        var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["DecisionsTable/index/bySymbol", "SignalsTable/index/bySymbol"], indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.All(indexes, g => Assert.Equal(["dynamodb:Query"], g.Value));
+        Assert.DoesNotContain(grants, g => !g.Key.Contains("/index/", StringComparison.Ordinal) && g.Value.Contains("dynamodb:Query"));
+    }
+
+    [Fact]
     public void Parameter_store_access_is_limited_to_this_environment_and_KMS_to_the_SSM_key()
     {
         foreach (var role in new[] { "KyperianFunction", "EngineTaskRole" })
@@ -175,12 +223,11 @@ public class TemplateSecurityTests
         var rules = acl["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(rules.Count, rules.Select(r => (int)r["Priority"]!).Distinct().Count());
 
-        var rate = rules.Single(r => r["Statement"]!["RateBasedStatement"] is not null);
+        var rate = rules.Single(r => (string?)r["Name"] == "RateLimitPerIp");
         var statement = rate["Statement"]!["RateBasedStatement"]!;
         Assert.Equal("IP", (string?)statement["AggregateKeyType"]);
         Assert.Equal(300, (int?)statement["EvaluationWindowSec"] ?? 300);
-        var limit = statement["Limit"]!["Ref"] is { } parameter ? (int)Template.Parameters[(string)parameter!]!["Default"]! : (int)statement["Limit"]!;
-        Assert.Equal(1000, limit);
+        Assert.Equal(1000, DefaultLimit(statement));
         Assert.NotNull(rate["Action"]!["Block"]);
 
         foreach (var group in new[] { "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet" })
@@ -193,6 +240,37 @@ public class TemplateSecurityTests
         var association = Template.Properties("WebAclAssociation");
         Assert.Equal("WebAcl", (string?)association["WebACLArn"]!["Fn::GetAtt"]![0]);
         Assert.EndsWith("/restapis/${KyperianApi}/stages/${KyperianApi.Stage}", (string?)association["ResourceArn"]!["Fn::Sub"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WAF_does_not_count_TradingView_senders_against_the_per_IP_limit_but_gives_them_a_higher_one()
+    {
+        var rules = Template.Properties("WebAcl")["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var rateRules = rules.Where(r => r["Statement"]!["RateBasedStatement"] is not null).ToList();
+        Assert.Equal(2, rateRules.Count);
+
+        // TradingView sends every alert from these four addresses: the set must be exactly the app's list.
+        var app = (string[])Repo.ApiType("WebhookOptions").GetField("TradingViewAddresses")!.GetValue(null)!;
+        Assert.Equal(["34.212.75.30", "52.32.178.7", "52.89.214.238", "54.218.53.128"], app.Order(StringComparer.Ordinal));
+        var senders = Template.Properties("TradingViewSenders");
+        Assert.Equal("REGIONAL", (string?)senders["Scope"]);
+        Assert.Equal(app.Select(a => a + "/32").Order(StringComparer.Ordinal), senders["Addresses"]!.AsArray().Select(a => (string)a!).Order(StringComparer.Ordinal));
+
+        // The per-IP rule leaves them out ...
+        var perIp = rateRules.Single(r => (string?)r["Name"] == "RateLimitPerIp")["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("TradingViewSenders", SetOf(perIp["ScopeDownStatement"]!["NotStatement"]!["Statement"]!));
+
+        // ... and the other counts only them, per address, against a ceiling far above a bar-close burst (a trader
+        // with 200 symbols on 5 timeframes fires 1,000 alerts at one close, possibly all from one address).
+        var tradingView = rateRules.Single(r => (string?)r["Name"] != "RateLimitPerIp");
+        var statement = tradingView["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("TradingViewSenders", SetOf(statement["ScopeDownStatement"]!));
+        Assert.Equal("IP", (string?)statement["AggregateKeyType"]);
+        Assert.NotNull(tradingView["Action"]!["Block"]);
+        Assert.True(DefaultLimit(statement) >= 5 * 1000 && DefaultLimit(statement) > DefaultLimit(perIp), $"TradingView limit {DefaultLimit(statement)}");
+
+        var docs = Repo.Read("docs/DEPLOY.md");
+        Assert.All(app, address => Assert.Contains(address, docs, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -246,6 +324,47 @@ public class TemplateSecurityTests
             }
         }
     }
+
+    private static int DefaultLimit(JsonNode rateBasedStatement) =>
+        rateBasedStatement["Limit"]!["Ref"] is { } parameter ? (int)Template.Parameters[(string)parameter!]!["Default"]! : (int)rateBasedStatement["Limit"]!;
+
+    /// <summary>The IP set an <c>IPSetReferenceStatement</c> points at.</summary>
+    private static string SetOf(JsonNode statement) =>
+        (string)statement["IPSetReferenceStatement"]!["Arn"]!["Fn::GetAtt"]![0]!;
+
+    private static IEnumerable<JsonObject> RoleStatements(string id) =>
+        AllStatements().Where(s => s.Where.StartsWith($"Resources/{id}/", StringComparison.Ordinal) && IsAllow(s.Statement)).Select(s => s.Statement);
+
+    /// <summary>Table (or <c>Table/index/name</c>) → the DynamoDB actions granted on it.</summary>
+    private static Dictionary<string, HashSet<string>> TableGrants(IEnumerable<JsonObject> statements)
+    {
+        var tables = Template.ResourcesOfType("AWS::DynamoDB::Table").Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var grants = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var statement in statements)
+        {
+            var actions = Strings(statement["Action"]).Where(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)).ToList();
+            if (actions.Count == 0)
+            {
+                continue;
+            }
+
+            var resources = statement["Resource"] is JsonArray many ? many.Select(r => r!) : [statement["Resource"]!];
+            foreach (var resource in resources)
+            {
+                var target = resource["Fn::GetAtt"] is JsonArray getAtt && (string?)getAtt[1] == "Arn" ? (string)getAtt[0]!
+                    : resource["Fn::Sub"] is JsonValue sub && TableSub().Match((string)sub!) is { Success: true } m ? m.Groups[1].Value + m.Groups[2].Value
+                    : resource.ToJsonString();
+                Assert.True(tables.Contains(target.Split('/')[0]), $"DynamoDB actions on {target}, which is none of this stack's tables");
+                grants.TryAdd(target, new HashSet<string>(StringComparer.Ordinal));
+                grants[target].UnionWith(actions);
+            }
+        }
+
+        return grants;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\$\{(\w+)\.Arn\}(/index/.+)?$")]
+    private static partial System.Text.RegularExpressions.Regex TableSub();
 
     private static IEnumerable<(string Where, JsonNode Document)> PolicyDocuments(string id, JsonObject resource)
     {

@@ -1,5 +1,4 @@
 using Kyperian.Domain.Decisions;
-using Kyperian.Domain.Ports;
 using Kyperian.Domain.Risk;
 
 namespace Kyperian.Domain.Tests;

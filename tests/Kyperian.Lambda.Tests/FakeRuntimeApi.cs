@@ -69,12 +69,12 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
     }
 
     /// <summary>Queues an event and returns what the runtime answers for it (response or error).</summary>
-    public Task<RuntimePost> InvokeAsync(string eventJson, TimeSpan? deadlineIn = null, string? traceId = null)
+    public Task<RuntimePost> InvokeAsync(string eventJson, DateTimeOffset? deadline = null, string? traceId = null)
     {
         var invocation = new QueuedInvocation(
             Guid.NewGuid().ToString(),
             eventJson,
-            DateTimeOffset.UtcNow + (deadlineIn ?? TimeSpan.FromSeconds(30)),
+            deadline ?? DateTimeOffset.UtcNow.AddSeconds(30),
             traceId ?? NewTraceId());
         return Enqueue(invocation);
     }

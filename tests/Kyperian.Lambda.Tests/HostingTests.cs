@@ -1,5 +1,5 @@
+using Kyperian.Lambda.ApiGateway;
 using Kyperian.Lambda.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -35,7 +35,7 @@ public sealed class HostingTests
 
         Assert.IsType<LambdaRuntimeServer>(app.Server);
         Assert.Empty(app.App.Urls);
-        Assert.Equal(LambdaEventSource.HttpApi, app.App.Services.GetRequiredService<LambdaRuntime>().Options.EventSource);
+        Assert.Same(ApiGatewayV2Marshaller.Instance, app.App.Services.GetRequiredService<LambdaRuntime>().Marshaller);
         Assert.Single(app.App.Services.GetServices<IServer>());
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kyperian.Api.Hosting;
+using Kyperian.Lambda.ApiGateway;
 using Kyperian.Lambda.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -50,7 +51,7 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
     public void The_app_runs_on_the_Lambda_runtime_server()
     {
         Assert.IsType<LambdaRuntimeServer>(_app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
-        Assert.Equal(LambdaEventSource.RestApi, _app.Services.GetRequiredService<LambdaRuntime>().Options.EventSource);
+        Assert.Same(ApiGatewayV1Marshaller.Instance, _app.Services.GetRequiredService<LambdaRuntime>().Marshaller);
     }
 
     [Fact]
@@ -118,9 +119,14 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_answers_200_through_the_stage()
+    public async Task Health_answers_200_through_the_stage_with_details_for_the_operator()
     {
-        var answer = await _runtime.InvokeAsync(Events.RestApi("health", change: NoQuery));
+        var answer = await _runtime.InvokeAsync(Events.RestApi("health", change: e =>
+        {
+            NoQuery(e);
+            e["headers"]!["X-Api-Key"] = "lambda-test-operator-key";
+            e["multiValueHeaders"]!["X-Api-Key"] = new JsonArray("lambda-test-operator-key");
+        }));
 
         Assert.Equal(200, answer.StatusCode());
         var health = JsonNode.Parse(answer.BodyText())!;
@@ -149,7 +155,7 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
         {
             var answer = await runtime.InvokeAsync(Events.HttpApi("/Prod/health/live", change: e => e["requestContext"]!["stage"] = "Prod"));
 
-            Assert.Equal(LambdaEventSource.HttpApi, app.Services.GetRequiredService<LambdaRuntime>().Options.EventSource);
+            Assert.Same(ApiGatewayV2Marshaller.Instance, app.Services.GetRequiredService<LambdaRuntime>().Marshaller);
             Assert.Equal(200, answer.StatusCode());
             Assert.Equal("live", answer.BodyText());
         }

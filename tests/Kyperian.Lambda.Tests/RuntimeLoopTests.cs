@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Kyperian.Lambda.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kyperian.Lambda.Tests;
 
@@ -129,28 +129,52 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
     [Fact]
     public async Task Deadline_cancels_RequestAborted()
     {
-        await using var app = await TestApp.StartAsync(_runtime.Address, LambdaEventSource.RestApi);
-        var started = DateTimeOffset.UtcNow;
+        var clock = new FakeTimeProvider(Now);
+        await using var app = await TestApp.StartAsync(_runtime.Address, LambdaEventSource.RestApi,
+            configureBuilder: b => b.Services.AddSingleton<TimeProvider>(clock));
 
-        var answer = await _runtime.InvokeAsync(Events.RestApi("slow"), deadlineIn: TimeSpan.FromMilliseconds(300));
+        var answer = _runtime.InvokeAsync(Events.RestApi("until-aborted"), deadline: Now.AddSeconds(30));
+        var aborted = await WaitingForAbort(app);
+        clock.Advance(TimeSpan.FromSeconds(29.999));
+        var beforeDeadline = aborted.IsCancellationRequested;
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var atDeadline = aborted.IsCancellationRequested;
 
-        var elapsed = DateTimeOffset.UtcNow - started;
-        Assert.Equal(504, answer.StatusCode());
-        Assert.StartsWith("aborted after", answer.BodyText());
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        Assert.False(beforeDeadline);
+        Assert.True(atDeadline);
+        Assert.Equal(504, (await answer).StatusCode());
+        Assert.Equal("aborted", (await answer).BodyText());
     }
 
     [Fact]
     public async Task Deadline_margin_cancels_earlier()
     {
+        var clock = new FakeTimeProvider(Now);
         await using var app = await TestApp.StartAsync(_runtime.Address, LambdaEventSource.RestApi,
+            configureBuilder: b => b.Services.AddSingleton<TimeProvider>(clock),
             configureLambda: o => o.DeadlineMargin = TimeSpan.FromSeconds(29.8));
-        var started = DateTimeOffset.UtcNow;
 
-        var answer = await _runtime.InvokeAsync(Events.RestApi("slow"), deadlineIn: TimeSpan.FromSeconds(30));
+        var answer = _runtime.InvokeAsync(Events.RestApi("until-aborted"), deadline: Now.AddSeconds(30));
+        var aborted = await WaitingForAbort(app);
+        clock.Advance(TimeSpan.FromMilliseconds(199));
+        var beforeMargin = aborted.IsCancellationRequested;
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.False(beforeMargin);
+        Assert.True(aborted.IsCancellationRequested);
+        Assert.Equal(504, (await answer).StatusCode());
+    }
+
+    [Fact]
+    public async Task A_deadline_already_past_cancels_at_once()
+    {
+        var clock = new FakeTimeProvider(Now);
+        await using var app = await TestApp.StartAsync(_runtime.Address, LambdaEventSource.RestApi,
+            configureBuilder: b => b.Services.AddSingleton<TimeProvider>(clock));
+
+        var answer = await _runtime.InvokeAsync(Events.RestApi("until-aborted"), deadline: Now.AddSeconds(-1));
 
         Assert.Equal(504, answer.StatusCode());
-        Assert.InRange(DateTimeOffset.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -184,12 +208,12 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
     public async Task Deadline_header_is_exposed_through_the_invocation_feature()
     {
         await using var app = await TestApp.StartAsync(_runtime.Address, LambdaEventSource.RestApi);
-        var before = DateTimeOffset.UtcNow;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(42);
+        deadline = DateTimeOffset.FromUnixTimeMilliseconds(deadline.ToUnixTimeMilliseconds()); // the header's precision
 
-        var echo = (await _runtime.InvokeAsync(Events.RestApi("echo/deadline"), deadlineIn: TimeSpan.FromSeconds(42))).Echo();
+        var echo = (await _runtime.InvokeAsync(Events.RestApi("echo/deadline"), deadline: deadline)).Echo();
 
-        var deadline = echo.GetProperty("deadline").GetDateTimeOffset();
-        Assert.InRange(deadline, before.AddSeconds(41), before.AddSeconds(44));
+        Assert.Equal(deadline, echo.GetProperty("deadline").GetDateTimeOffset());
     }
 
     [Fact]
@@ -205,6 +229,12 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
         Assert.Empty(app.Exits);
         await app.DisposeAsync();
     }
+
+    /// <summary>The app's clock in the deadline tests; the Runtime API's deadlines are set against it.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+
+    private static Task<CancellationToken> WaitingForAbort(TestApp app)
+        => app.App.Services.GetRequiredService<ProbeRegistry>().WaitingForAbort.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     private sealed class BrokenMiddleware
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using Kyperian.Lambda.Hosting;
+using Kyperian.Lambda.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,6 +24,12 @@ public sealed class ScopedProbe : IDisposable
 public sealed class ProbeRegistry
 {
     public ConcurrentDictionary<Guid, ScopedProbe> Probes { get; } = new();
+
+    /// <summary>
+    /// The <c>RequestAborted</c> of a request to <c>/until-aborted</c>, once it is inside the endpoint (its deadline is
+    /// scheduled by then).
+    /// </summary>
+    public TaskCompletionSource<CancellationToken> WaitingForAbort { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
@@ -137,9 +144,9 @@ public sealed class TestApp : IAsyncDisposable
             await ctx.Response.WriteAsync("partial");
             throw new InvalidOperationException("exploded mid-response");
         });
-        app.MapGet("/slow", async (HttpContext ctx) =>
+        app.MapGet("/until-aborted", async (HttpContext ctx, ProbeRegistry registry) =>
         {
-            var started = DateTimeOffset.UtcNow;
+            registry.WaitingForAbort.TrySetResult(ctx.RequestAborted);
             try
             {
                 await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
@@ -147,7 +154,7 @@ public sealed class TestApp : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                return Results.Text($"aborted after {(DateTimeOffset.UtcNow - started).TotalMilliseconds:0} ms", statusCode: 504);
+                return Results.Text("aborted", statusCode: 504);
             }
         });
         app.MapGet("/scope", (ScopedProbe probe, ProbeRegistry registry) => Results.Json(new

@@ -1,7 +1,9 @@
-using Kyperian.Api.Adapters;
-using Kyperian.Api.Embedded;
-using Kyperian.Api.Engine;
-using Kyperian.Api.Health;
+using Kyperian.Api.Application;
+using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Infrastructure.Embedded;
+using Kyperian.Api.Infrastructure.EventBridge;
+using Kyperian.Api.Infrastructure.Redis;
+using Kyperian.Api.Infrastructure.Sqs;
 using Kyperian.Domain.Ports;
 
 namespace Kyperian.Api.Hosting;
@@ -11,7 +13,7 @@ public static class BackendRegistration
 {
     public static IServiceCollection AddKyperianBackends(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(KyperianOptions.Section).Get<KyperianOptions>() ?? new KyperianOptions();
+        var options = KyperianOptions.From(configuration);
         var health = services.AddHealthChecks();
 
         switch (options.Store)
@@ -22,6 +24,10 @@ public static class BackendRegistration
                 services.AddSingleton<ISignalStore>(sp => sp.GetRequiredService<InMemorySignalStore>());
                 services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<InMemoryDecisionStore>());
                 services.AddSingleton<IRiskLedger, InMemoryRiskLedger>();
+                services.AddSingleton<IPositionBook, InMemoryPositionBook>();
+                services.AddSingleton<IEngineSettingsStore, InMemoryEngineSettingsStore>();
+                services.AddSingleton<IAuditLog, InMemoryAuditLog>();
+                services.AddSingleton<IRiskEventLog, InMemoryRiskEventLog>();
                 health.AddCheck<EmbeddedBackendsHealthCheck>("store");
                 break;
             case StoreBackend.DynamoDb:
@@ -34,6 +40,10 @@ public static class BackendRegistration
         switch (options.Bus)
         {
             case BusBackend.Embedded:
+                services.AddOptions<InProcessBusOptions>().BindConfiguration(InProcessBusOptions.Section)
+                    .Validate(o => o.ChannelCapacity > 0 && o.PublishTimeoutMs >= 0 && o.MaxDeliveryAttempts > 0,
+                        "Kyperian:Embedded:Bus:ChannelCapacity and MaxDeliveryAttempts must be positive.")
+                    .ValidateOnStart();
                 services.AddSingleton<InProcessBus>();
                 services.AddSingleton<IEventBus>(sp => sp.GetRequiredService<InProcessBus>());
                 services.AddSingleton<ISignalFeed>(sp => sp.GetRequiredService<InProcessBus>());

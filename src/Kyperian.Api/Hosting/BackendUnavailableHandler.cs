@@ -1,5 +1,7 @@
-using Kyperian.Api.Adapters.Resilience;
-using Kyperian.Api.Engine;
+using Kyperian.Api.Endpoints.Http;
+using Kyperian.Api.Infrastructure.Resilience;
+using Kyperian.Domain.Alerts;
+using Kyperian.Domain.Ports;
 using Microsoft.AspNetCore.Diagnostics;
 using Polly.CircuitBreaker;
 
@@ -18,20 +20,16 @@ public sealed partial class BackendUnavailableHandler(ILogger<BackendUnavailable
             return false;
         }
 
-        LogOutage(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-        httpContext.Response.Headers.RetryAfter = "5";
-        await TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Unavailable",
-            detail: "A backend is unavailable; try again shortly.")
-            .ExecuteAsync(httpContext);
+        LogOutage(logger, exception, httpContext.Request.Method, Printable.Escape(httpContext.Request.Path.Value));
+        await Problems.Unavailable(httpContext, "A backend is unavailable; try again shortly.").ExecuteAsync(httpContext);
         return true;
     }
 
     private static bool IsOutage(Exception exception, CancellationToken requestAborted) =>
-        exception is BrokenCircuitException or BusUnavailableException or IOException
-        || TransientErrors.IsTransient(exception, requestAborted);
+        exception is not BadHttpRequestException
+        && (exception is BrokenCircuitException or BusUnavailableException or IOException
+            || TransientErrors.IsTransient(exception, requestAborted));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} failed: a backend is unavailable")]
-    private static partial void LogOutage(ILogger logger, Exception exception, string method, PathString path);
+    private static partial void LogOutage(ILogger logger, Exception exception, string method, string path);
 }

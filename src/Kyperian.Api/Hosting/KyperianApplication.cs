@@ -1,15 +1,29 @@
+using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
-using Kyperian.Api.Adapters.Ssm;
-using Kyperian.Api.Contracts;
-using Kyperian.Api.Engine;
-using Kyperian.Api.Health;
-using Kyperian.Api.Observability;
-using Kyperian.Api.OpenApi;
-using Kyperian.Api.Operators;
-using Kyperian.Api.Webhooks;
+using Kyperian.Api.Application;
+using Kyperian.Api.Application.Intake;
+using Kyperian.Api.Application.Observability;
+using Kyperian.Api.Application.Processing;
+using Kyperian.Api.Application.Risk;
+using Kyperian.Api.Application.Security;
+using Kyperian.Api.Application.Settings;
+using Kyperian.Api.Endpoints.Contracts;
+using Kyperian.Api.Endpoints.Health;
+using Kyperian.Api.Endpoints.Http;
+using Kyperian.Api.Endpoints.OpenApi;
+using Kyperian.Api.Endpoints.Audit;
+using Kyperian.Api.Endpoints.Operators;
+using Kyperian.Api.Endpoints.Positions;
+using Kyperian.Api.Endpoints.Settings;
+using Kyperian.Api.Endpoints.Webhooks;
+using Kyperian.Api.Infrastructure.Emf;
+using Kyperian.Api.Infrastructure.Ssm;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
 using Kyperian.Lambda;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Hosting;
@@ -36,27 +50,16 @@ public static partial class KyperianApplication
 
     public static IServiceCollection AddKyperian(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.Configure<KyperianOptions>(configuration.GetSection(KyperianOptions.Section));
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
-            .Validate(o => environment.IsDevelopment() || !string.IsNullOrEmpty(o.Passphrase),
-                "Kyperian:Webhook:Passphrase is required outside Development (SSM /kyperian/{env}/webhook/passphrase).")
-            .Validate(o => o.DedupeSeconds > 0 && o.MaxBodyBytes > 0, "Kyperian:Webhook:DedupeSeconds and MaxBodyBytes must be positive.")
-            .Validate(o => o.AllowedIps.All(ip => System.Net.IPAddress.TryParse(ip, out _)), "Kyperian:Webhook:AllowedIps must be IP addresses.")
-            .ValidateOnStart();
-        services.AddOptions<OperatorOptions>().Bind(configuration.GetSection(OperatorOptions.Section))
-            .Validate(o => environment.IsDevelopment() || !string.IsNullOrEmpty(o.ApiKey),
-                "Kyperian:Operator:ApiKey is required outside Development (SSM /kyperian/{env}/operator/api-key).")
-            .ValidateOnStart();
-        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section));
-
-        var engineSettings = configuration.GetSection(EngineSettings.Section).Get<EngineSettings>() ?? new EngineSettings();
-        services.AddSingleton(engineSettings);
+        services.AddKyperianOptions(environment);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<DecisionEngine>();
+
         services.AddSingleton<AlertValidator>();
-        services.AddSingleton<AlertGate>();
+        services.AddSingleton<AlertPipeline>();
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
+        services.AddSingleton<BarCloseBuffer>();
+        services.AddSingleton<EngineSettingsSource>();
+        services.AddSingleton<RiskDesk>();
         services.AddSingleton<KyperianMetrics>();
         services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
@@ -64,8 +67,7 @@ public static partial class KyperianApplication
         services.AddKyperianBackends(configuration);
         services.AddHealthChecks().AddCheck<AuthHealthCheck>("auth");
 
-        var role = configuration.GetSection(KyperianOptions.Section).Get<KyperianOptions>() ?? new KyperianOptions();
-        if (role.RunsEngine)
+        if (KyperianOptions.From(configuration).RunsEngine)
         {
             services.AddHostedService<EngineWorker>();
             services.AddHostedService<PendingSignalSweeper>();
@@ -73,10 +75,46 @@ public static partial class KyperianApplication
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddProblemDetails();
+        services.AddExceptionHandler<ClientErrorHandler>();
         services.AddExceptionHandler<BackendUnavailableHandler>();
         services.AddRateLimiter(ConfigureRateLimiting);
+        services.AddSingleton<FailedKeyLimiter>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, OperatorKeyHandler>(OperatorKey.Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(OperatorKey.Policy, policy => policy
+            .AddAuthenticationSchemes(OperatorKey.Scheme)
+            .RequireAuthenticatedUser());
         services.AddKyperianSwagger();
         return services;
+    }
+
+    /// <summary>Every settings class, bound and checked at start: a wrong setting stops the app and names itself.</summary>
+    private static void AddKyperianOptions(this IServiceCollection services, IHostEnvironment environment)
+    {
+        var development = environment.IsDevelopment();
+        services.AddOptions<KyperianOptions>().BindConfiguration(KyperianOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Environment), "Kyperian:Environment must not be blank.")
+            .ValidateOnStart();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .Validate(o => development || !string.IsNullOrEmpty(o.Passphrase), SecretRules.Required("Kyperian:Webhook:Passphrase"))
+            .Validate(o => development || SecretRules.IsStrong(o.Passphrase), SecretRules.TooWeak("Kyperian:Webhook:Passphrase"))
+            .Validate(o => o.DedupeSeconds > 0 && o.MaxBodyBytes > 0, "Kyperian:Webhook:DedupeSeconds and MaxBodyBytes must be positive.")
+            .Validate(o => o.AllowedIps.All(ip => IPAddress.TryParse(ip, out _)), "Kyperian:Webhook:AllowedIps must be IP addresses.")
+            .ValidateOnStart();
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section)
+            .Validate(o => development || !string.IsNullOrEmpty(o.ApiKey), SecretRules.Required("Kyperian:Operator:ApiKey"))
+            .Validate(o => development || SecretRules.IsStrong(o.ApiKey), SecretRules.TooWeak("Kyperian:Operator:ApiKey"))
+            .Validate(o => o.MaxFailedKeysPerMinute > 0, "Kyperian:Operator:MaxFailedKeysPerMinute must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
+            .Validate(o => o.Concurrency > 0 && o.RepublishAfterSeconds >= 0 && o.SweepIntervalSeconds > 0,
+                "Kyperian:Worker:Concurrency and SweepIntervalSeconds must be positive, RepublishAfterSeconds not negative.")
+            .ValidateOnStart();
+        services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
+
+        // Read through IOptionsMonitor (EngineSettingsSource): a changed setting applies to the next decision without a
+        // restart, and PUT /settings/engine changes lie on top of these.
+        services.AddSingleton<IValidateOptions<EngineSettings>, EngineSettingsValidation>();
+        services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section).ValidateOnStart();
     }
 
     public static WebApplication MapKyperian(this WebApplication app)
@@ -91,31 +129,45 @@ public static partial class KyperianApplication
             app.UseRateLimiter();
         }
 
+        app.UseAuthorization();
         app.MapHealthEndpoints();
         if (options.ServesEndpoints)
         {
-            app.UseKyperianSwagger();
+            if (app.Services.GetRequiredService<IOptions<SwaggerOptions>>().Value.Enabled)
+            {
+                app.UseKyperianSwagger();
+
+                // Relative, so that behind an API Gateway stage (/Prod/) the browser stays under the stage.
+                app.MapGet("/", () => TypedResults.Redirect("swagger")).ExcludeFromDescription();
+            }
+
             app.MapWebhookEndpoints();
             app.MapOperatorEndpoints();
-            app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+            app.MapPositionEndpoints();
+            app.MapSettingsEndpoints();
+            app.MapAuditEndpoints();
         }
 
         return app;
     }
 
-    private static void ConfigureRateLimiting(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions limiter)
+    private static void ConfigureRateLimiting(RateLimiterOptions limiter)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.AddPolicy(WebhookEndpoints.RateLimitPolicy, context =>
         {
             var webhook = context.RequestServices.GetRequiredService<IOptions<WebhookOptions>>().Value;
-            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            if (webhook.RateLimitPerSecond <= 0)
+            var client = context.Connection.RemoteIpAddress;
+            var partition = client?.ToString() ?? "unknown";
+
+            // Every TradingView user's alerts come from the same four addresses: a per-address cap on them would cap a
+            // busy trader's legitimate bar-close burst (and everyone else's). Only other senders are limited.
+            if (webhook.RateLimitPerSecond <= 0 || WebhookOptions.IsTradingViewSender(client))
             {
-                return RateLimitPartition.GetNoLimiter(client);
+                return RateLimitPartition.GetNoLimiter(partition);
             }
 
-            return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+            return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(webhook.RateLimitBurst, webhook.RateLimitPerSecond),
                 TokensPerPeriod = webhook.RateLimitPerSecond,
@@ -127,7 +179,7 @@ public static partial class KyperianApplication
         limiter.OnRejected = async (context, cancellationToken) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-            context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             context.HttpContext.RequestServices.GetRequiredService<KyperianMetrics>().SignalRejected(StatusCodes.Status429TooManyRequests);
             await TypedResults.Problem(
                 statusCode: StatusCodes.Status429TooManyRequests,

@@ -5,7 +5,6 @@ namespace Kyperian.Domain.Alerts;
 /// <summary>Turns an alert that passed <see cref="AlertValidator"/> into the one canonical <see cref="Signal"/>.</summary>
 public static class AlertNormalizer
 {
-    public const int DefaultConfidence = 50;
     public const string DefaultSource = "tradingview";
 
     public static (Signal Signal, SignalIdentity Identity) ToSignal(AlertInput input, DateTimeOffset receivedAt, TimeSpan dedupeWindow)
@@ -31,7 +30,8 @@ public static class AlertNormalizer
             Action = action.Value,
             Timeframe = timeframe,
             Price = price,
-            Confidence = input.Confidence ?? DefaultConfidence,
+            // None sent stays none: the engine applies its own DefaultConfidence, changeable at run time.
+            Confidence = input.Confidence,
             Source = source,
             AlertId = input.Id,
             AlertTime = input.Time,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Kyperian.Domain.Risk;
 
 namespace Kyperian.Domain.Decisions;
@@ -72,10 +73,13 @@ public sealed class EngineSettings
     /// <summary>Optional weekdays the window applies to; empty means every day.</summary>
     public DayOfWeek[] TradingDays { get; set; } = [];
 
+    [JsonIgnore]
     public RiskLimits RiskLimits => new(MaxDailyLossPct, MaxTotalLossPct, WarnDailyLossPct, WarnTotalLossPct, TotalLossBasis);
 
+    [JsonIgnore]
     public TimeSpan Settle => TimeSpan.FromMilliseconds(SettleMilliseconds);
 
+    [JsonIgnore]
     public TimeSpan BarCloseTolerance => TimeSpan.FromSeconds(BarCloseToleranceSeconds);
 
     /// <summary>The trading day <paramref name="at"/> falls in.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Kyperian.Domain.Ports;
 
 namespace Kyperian.Domain.Decisions;
 
@@ -81,4 +80,13 @@ public static class EngineSettingsOverlay
         overrides.Version = (current?.Version ?? 0) + 1;
         return new StoredEngineSettings(overrides, [.. named], at);
     }
+}
+
+/// <summary>
+/// A run-time change of the engine settings: the fields an operator set (by their JSON names) and their values,
+/// which overlay the configured settings; <see cref="EngineSettings.Version"/> of <see cref="Overrides"/> is the version.
+/// </summary>
+public sealed record StoredEngineSettings(EngineSettings Overrides, IReadOnlyList<string> Fields, DateTimeOffset ChangedAt)
+{
+    public long Version => Overrides.Version;
 }

@@ -3,7 +3,11 @@ using Kyperian.Domain.Signals;
 namespace Kyperian.Domain.Decisions;
 
 /// <summary>The latest signal of a symbol on one timeframe: the engine's per-timeframe state.</summary>
+/// <param name="Timeframe">The timeframe.</param>
+/// <param name="Action">What the alert asked for.</param>
 /// <param name="Confidence">As the alert sent it; null when it sent none.</param>
+/// <param name="ObservedAt">When the market said it: the alert's own time, else its receipt.</param>
+/// <param name="SignalId">The signal's id.</param>
 /// <param name="ReceivedAt">When the webhook received it: breaks ties between two signals of one moment by arrival.</param>
 public sealed record TimeframeSignal(
     Timeframe Timeframe,

@@ -82,6 +82,9 @@ public interface IMarketState
     /// </summary>
     Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken);
 
+    /// <summary>The latest signal of every timeframe of the symbol, without recording anything: its active timeframes.</summary>
+    Task<IReadOnlyList<TimeframeSignal>> ReadAsync(Symbol symbol, CancellationToken cancellationToken);
+
     Task<DateTimeOffset?> GetLastExecuteAsync(Symbol symbol, CancellationToken cancellationToken);
 
     Task SetLastExecuteAsync(Symbol symbol, DateTimeOffset at, TimeSpan cooldown, CancellationToken cancellationToken);
@@ -114,15 +117,6 @@ public interface IEngineSettingsStore
 
     /// <returns>False when <paramref name="settings"/>' version is already taken: someone changed them in between.</returns>
     Task<bool> TryAddAsync(StoredEngineSettings settings, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// A run-time change of the engine settings: the fields an operator set (by their JSON names) and their values,
-/// which overlay the configured settings; <see cref="EngineSettings.Version"/> of <see cref="Overrides"/> is the version.
-/// </summary>
-public sealed record StoredEngineSettings(EngineSettings Overrides, IReadOnlyList<string> Fields, DateTimeOffset ChangedAt)
-{
-    public long Version => Overrides.Version;
 }
 
 /// <summary>Every halt, resume, P&amp;L report and settings change, in order.</summary>

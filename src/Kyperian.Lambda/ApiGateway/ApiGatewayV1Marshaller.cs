@@ -21,7 +21,7 @@ internal sealed class ApiGatewayV1Marshaller : IApiGatewayMarshaller
 
     public static ApiGatewayV1Request ParseEvent(ReadOnlySpan<byte> eventJson)
     {
-        var request = JsonSerializer.Deserialize(eventJson, LambdaJsonContext.Default.ApiGatewayV1Request);
+        var request = JsonSerializer.Deserialize(eventJson, ApiGatewayJsonContext.Default.ApiGatewayV1Request);
         if (request is null || string.IsNullOrEmpty(request.HttpMethod))
         {
             throw new InvalidDataException("The event is not an API Gateway REST API proxy event (payload 1.0): httpMethod is missing.");
@@ -107,7 +107,9 @@ internal sealed class ApiGatewayV1Marshaller : IApiGatewayMarshaller
     }
 
     public static byte[] Serialize(ApiGatewayV1Response response)
-        => JsonSerializer.SerializeToUtf8Bytes(response, LambdaJsonContext.Default.ApiGatewayV1Response);
+        => JsonSerializer.SerializeToUtf8Bytes(response, ApiGatewayJsonContext.Default.ApiGatewayV1Response);
+
+    string IApiGatewayMarshaller.PayloadFormat => "REST API (payload 1.0)";
 
     InvocationFeatures IApiGatewayMarshaller.ToFeatures(ReadOnlySpan<byte> eventJson) => ToFeatures(eventJson);
 

@@ -18,7 +18,7 @@ internal sealed class ApiGatewayV2Marshaller : IApiGatewayMarshaller
 
     public static ApiGatewayV2Request ParseEvent(ReadOnlySpan<byte> eventJson)
     {
-        var request = JsonSerializer.Deserialize(eventJson, LambdaJsonContext.Default.ApiGatewayV2Request);
+        var request = JsonSerializer.Deserialize(eventJson, ApiGatewayJsonContext.Default.ApiGatewayV2Request);
         if (request?.RequestContext?.Http is not { Method.Length: > 0 })
         {
             throw new InvalidDataException("The event is not an API Gateway HTTP API event (payload 2.0): requestContext.http.method is missing.");
@@ -127,7 +127,9 @@ internal sealed class ApiGatewayV2Marshaller : IApiGatewayMarshaller
     }
 
     public static byte[] Serialize(ApiGatewayV2Response response)
-        => JsonSerializer.SerializeToUtf8Bytes(response, LambdaJsonContext.Default.ApiGatewayV2Response);
+        => JsonSerializer.SerializeToUtf8Bytes(response, ApiGatewayJsonContext.Default.ApiGatewayV2Response);
+
+    string IApiGatewayMarshaller.PayloadFormat => "HTTP API (payload 2.0)";
 
     InvocationFeatures IApiGatewayMarshaller.ToFeatures(ReadOnlySpan<byte> eventJson) => ToFeatures(eventJson);
 

@@ -47,7 +47,7 @@ internal sealed class InvocationLoop<TContext>(IHttpApplication<TContext> applic
             catch (Exception ex)
             {
                 // e.g. 413 for a response over the payload limit: this invocation is lost, the next may be fine.
-                logger.LogError(ex, "Invocation {AwsRequestId} could not be answered.", invocation.AwsRequestId);
+                logger.InvocationNotAnswered(ex, invocation.AwsRequestId);
             }
         }
     }
@@ -67,9 +67,10 @@ internal sealed class InvocationLoop<TContext>(IHttpApplication<TContext> applic
             return;
         }
 
-        using var abort = new CancellationTokenSource();
-        ScheduleDeadline(abort, invocation.Deadline - runtime.Options.DeadlineMargin);
-        features.Attach(invocation, abort);
+        // On the application's clock, so a test clock drives deadlines too.
+        using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, runtime.TimeProvider);
+        ScheduleDeadline(abort, invocation.Deadline - runtime.Settings.DeadlineMargin, runtime.TimeProvider);
+        features.Attach(new LambdaInvocationFeature(invocation), abort);
 
         TContext context;
         try
@@ -94,7 +95,7 @@ internal sealed class InvocationLoop<TContext>(IHttpApplication<TContext> applic
             {
                 // As Kestrel: an exception escaping the pipeline is the application's failure, answered with a 500.
                 applicationError = ex;
-                logger.LogError(ex, "Unhandled exception in the application; invocation {AwsRequestId} answered 500.", invocation.AwsRequestId);
+                logger.ApplicationFailed(ex, invocation.AwsRequestId);
                 features.SetUnhandledError();
             }
 
@@ -119,7 +120,7 @@ internal sealed class InvocationLoop<TContext>(IHttpApplication<TContext> applic
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "OnCompleted callback failed for invocation {AwsRequestId}.", invocation.AwsRequestId);
+                logger.OnCompletedFailed(ex, invocation.AwsRequestId);
             }
         }
         finally
@@ -130,18 +131,18 @@ internal sealed class InvocationLoop<TContext>(IHttpApplication<TContext> applic
 
     private async Task ReportCrashAsync(LambdaInvocation invocation, Exception error)
     {
-        logger.LogError(error, "Invocation {AwsRequestId} failed; reporting it to the Lambda Runtime API.", invocation.AwsRequestId);
+        logger.InvocationFailed(error, invocation.AwsRequestId);
         await runtime.Client.PostInvocationErrorAsync(invocation.AwsRequestId, error, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private static void ScheduleDeadline(CancellationTokenSource abort, DateTimeOffset cancelAt)
+    private static void ScheduleDeadline(CancellationTokenSource abort, DateTimeOffset cancelAt, TimeProvider clock)
     {
         if (cancelAt == DateTimeOffset.MaxValue)
         {
             return;
         }
 
-        var delay = cancelAt - DateTimeOffset.UtcNow;
+        var delay = cancelAt - clock.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {
             abort.Cancel();

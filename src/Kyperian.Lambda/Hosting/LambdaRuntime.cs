@@ -1,39 +1,46 @@
 using Kyperian.Lambda.ApiGateway;
 using Kyperian.Lambda.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Kyperian.Lambda.Hosting;
 
-/// <summary>Where the Runtime API is (found when <c>AddLambdaHosting</c> ran).</summary>
-internal sealed record LambdaRuntimeSettings(string RuntimeApi);
+/// <summary>Ends the process the way the application asked (<c>LambdaHostingOptions.Exit</c>).</summary>
+internal delegate void RuntimeExitAction(int exitCode, string reason, Exception? error);
+
+/// <summary>
+/// What the runtime needs, resolved once from the public options by <c>AddLambdaHosting</c>: where the Runtime API is,
+/// which payload format the events have, how early to cancel before the deadline, and how to end the process.
+/// </summary>
+internal sealed record LambdaRuntimeSettings(
+    string RuntimeApi,
+    IApiGatewayMarshaller Marshaller,
+    TimeSpan DeadlineMargin,
+    RuntimeExitAction Exit);
 
 /// <summary>The per-app Lambda runtime state shared by the server and the start-up guards.</summary>
 internal sealed class LambdaRuntime : IDisposable
 {
     private static readonly TimeSpan InitErrorTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly IServiceProvider _services;
     private readonly ILogger<LambdaRuntime> _logger;
     private readonly Lazy<RuntimeApiClient> _client;
     private int _initErrorReported;
     private int _exited;
 
-    public LambdaRuntime(LambdaRuntimeSettings settings, IOptions<LambdaHostingOptions> options, IServiceProvider services, ILogger<LambdaRuntime> logger)
+    public LambdaRuntime(LambdaRuntimeSettings settings, ILogger<LambdaRuntime> logger, TimeProvider? timeProvider = null)
     {
         Settings = settings;
-        Options = options.Value;
-        Marshaller = IApiGatewayMarshaller.For(Options.EventSource);
-        _services = services;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger;
         _client = new Lazy<RuntimeApiClient>(() => new RuntimeApiClient(settings.RuntimeApi));
     }
 
     public LambdaRuntimeSettings Settings { get; }
 
-    public LambdaHostingOptions Options { get; }
+    public IApiGatewayMarshaller Marshaller => Settings.Marshaller;
 
-    public IApiGatewayMarshaller Marshaller { get; }
+    /// <summary>The application's clock: the invocation deadlines are scheduled on it.</summary>
+    public TimeProvider TimeProvider { get; }
 
     public RuntimeApiClient Client => _client.Value;
 
@@ -46,7 +53,7 @@ internal sealed class LambdaRuntime : IDisposable
         }
 
         UnhandledStartupErrorReporter.MarkReported();
-        _logger.LogCritical(error, "Start-up failed; reporting to the Lambda Runtime API init/error.");
+        _logger.StartupFailed(error);
         try
         {
             using var timeout = new CancellationTokenSource(InitErrorTimeout);
@@ -54,7 +61,7 @@ internal sealed class LambdaRuntime : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or RuntimeApiException or ArgumentException)
         {
-            _logger.LogError(ex, "Could not report the start-up failure to the Lambda Runtime API.");
+            _logger.InitErrorNotReported(ex);
         }
 
         Exit(1, "start-up failed", error);
@@ -68,8 +75,8 @@ internal sealed class LambdaRuntime : IDisposable
             return;
         }
 
-        _logger.LogCritical(error, "Lambda runtime exiting with code {ExitCode}: {Reason}", exitCode, reason);
-        Options.Exit(new LambdaRuntimeExit(exitCode, reason, error, _services));
+        _logger.Exiting(error, exitCode, reason);
+        Settings.Exit(exitCode, reason, error);
     }
 
     public void Dispose()

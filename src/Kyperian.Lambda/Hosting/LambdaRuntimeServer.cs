@@ -44,7 +44,7 @@ internal sealed class LambdaRuntimeServer : IServer
         }
         catch (ArgumentException ex)
         {
-            _logger.LogCritical(ex, "AWS_LAMBDA_RUNTIME_API is not usable.");
+            _logger.RuntimeApiUnusable(ex);
             throw;
         }
 
@@ -57,7 +57,7 @@ internal sealed class LambdaRuntimeServer : IServer
             _loop = Task.Run(() => loop.RunAsync(_stopping.Token), CancellationToken.None);
         });
 
-        _logger.LogInformation("Lambda runtime server started ({EventSource}, Runtime API {RuntimeApi}).", _runtime.Options.EventSource, _runtime.Settings.RuntimeApi);
+        _logger.ServerStarted(_runtime.Marshaller.PayloadFormat, _runtime.Settings.RuntimeApi);
         return Task.CompletedTask;
     }
 
@@ -74,7 +74,7 @@ internal sealed class LambdaRuntimeServer : IServer
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning("An invocation was still running when the host stopped.");
+                _logger.InvocationStillRunningAtStop();
             }
         }
     }

@@ -1,7 +1,7 @@
 namespace Kyperian.Lambda.Runtime;
 
-/// <summary>One event taken from <c>/runtime/invocation/next</c>.</summary>
-internal sealed class LambdaInvocation : ILambdaInvocationFeature
+/// <summary>One event taken from <c>/runtime/invocation/next</c>, with the <c>Lambda-Runtime-*</c> headers that came with it.</summary>
+internal sealed class LambdaInvocation
 {
     public required string AwsRequestId { get; init; }
     public required DateTimeOffset Deadline { get; init; }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Kyperian.Lambda.ApiGateway;
 
 namespace Kyperian.Lambda.Runtime;
 
@@ -94,7 +93,7 @@ internal sealed class RuntimeApiClient : IDisposable
 
     private static ByteArrayContent ErrorContent(LambdaErrorBody body)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, LambdaJsonContext.Default.LambdaErrorBody));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, RuntimeJsonContext.Default.LambdaErrorBody));
         content.Headers.ContentType = ErrorMediaType;
         return content;
     }

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Kyperian.Api.Adapters;
-using Kyperian.Api.Adapters.Redis;
-using Kyperian.Api.Adapters.Resilience;
-using Kyperian.Api.Embedded;
-using Kyperian.Api.Observability;
+using Kyperian.Api.Application.Intake;
+using Kyperian.Api.Application.Observability;
+using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Infrastructure.Embedded;
+using Kyperian.Api.Infrastructure.Redis;
+using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Api.Tests.Servers;
-using Kyperian.Api.Webhooks;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;
@@ -103,7 +103,7 @@ public sealed class FaultTests
         await ledger.RunAsync(intake, Alerts(20), resend: false);
         Assert.Equal(50, ledger.Accepted.Count);
         Assert.True(ledger.Slowest < OperationBound, $"slowest intake took {ledger.Slowest}");
-        Assert.Equal(CircuitState.Open, resilience.CircuitState(Backends.DynamoDb));
+        Assert.Equal(CircuitState.Open, resilience.CircuitState(Backend.DynamoDb));
         var fast = Stopwatch.StartNew();
         await Assert.ThrowsAsync<BrokenCircuitException>(() => store.GetAsync("sig_any", default));
         Assert.True(fast.Elapsed < TimeSpan.FromMilliseconds(200), $"an open circuit took {fast.Elapsed}");
@@ -207,8 +207,8 @@ public sealed class FaultTests
             }
         });
         var client = services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>();
-        await Kyperian.Api.Adapters.DynamoDb.DynamoDbTables.EnsureAsync(
-            client, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kyperian.Api.Adapters.DynamoDb.DynamoDbOptions>>().Value, default);
+        await Kyperian.Api.Infrastructure.DynamoDb.DynamoDbTables.EnsureAsync(
+            client, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kyperian.Api.Infrastructure.DynamoDb.DynamoDbOptions>>().Value, default);
         return services;
     }
 

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kyperian.Api.Adapters;
-using Kyperian.Api.Adapters.Redis;
+using Kyperian.Api.Infrastructure.Aws;
+using Kyperian.Api.Infrastructure.Redis;
+using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -31,8 +32,8 @@ public sealed class PipelineTests : IAsyncLifetime
             ["Kyperian:Store"] = "dynamodb",
             ["Kyperian:State"] = "redis",
             ["Kyperian:Bus"] = "embedded",
-            ["Kyperian:Webhook:Passphrase"] = "tv-pass",
-            ["Kyperian:Operator:ApiKey"] = "op-key",
+            ["Kyperian:Webhook:Passphrase"] = "tv-pass-long-enough-1",
+            ["Kyperian:Operator:ApiKey"] = "op-key-long-enough-2",
             ["Kyperian:DynamoDb:ServiceUrl"] = _dynalite.ServiceUrl,
             ["Kyperian:DynamoDb:Region"] = "us-east-1",
             ["Kyperian:DynamoDb:SignalsTable"] = prefix + "-signals",
@@ -47,6 +48,10 @@ public sealed class PipelineTests : IAsyncLifetime
             ["Kyperian:Resilience:Redis:AttemptTimeoutMs"] = "5000",
             ["Kyperian:Resilience:Redis:TotalTimeoutMs"] = "15000",
         };
+        foreach (var (key, value) in KyperianFactory.LoneAlertsDecide)
+        {
+            settings[key] = value!;
+        }
 
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -72,11 +77,11 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task Webhook_to_decision_readable_over_http()
     {
         var client = _factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", "op-key");
+        client.DefaultRequestHeaders.Add("X-Api-Key", "op-key-long-enough-2");
         var symbol = "PIPE" + Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture) + "USDT";
         var time = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-        var alert = new { symbol = "BINANCE:" + symbol, action = "buy", timeframe = "240", price = 64250.5, confidence = 90, passphrase = "tv-pass", time };
+        var alert = new { symbol = "BINANCE:" + symbol, action = "buy", timeframe = "240", price = 64250.5, confidence = 90, passphrase = "tv-pass-long-enough-1", time };
         var accepted = await client.PostAsJsonAsync("/webhook", alert);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var signalId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("signalId").GetString()!;

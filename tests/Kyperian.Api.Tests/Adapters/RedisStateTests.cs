@@ -1,5 +1,4 @@
-using Kyperian.Api.Adapters;
-using Kyperian.Api.Adapters.Redis;
+using Kyperian.Api.Infrastructure.Redis;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
@@ -146,6 +145,6 @@ public sealed class RedisStateTests(RedisServer redis) : IAsyncLifetime
         });
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.StartsWith("PING", result.Description, StringComparison.Ordinal);
-        Assert.True(result.Data.ContainsKey("latencyMs"));
+        Assert.Matches(@", \d+\.\d ms$", result.Description);
     }
 }

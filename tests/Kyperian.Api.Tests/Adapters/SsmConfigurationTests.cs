@@ -1,5 +1,5 @@
-using Kyperian.Api.Adapters;
-using Kyperian.Api.Adapters.Ssm;
+using Kyperian.Api.Infrastructure.Aws;
+using Kyperian.Api.Infrastructure.Ssm;
 using Kyperian.Api.Tests.Servers;
 using Microsoft.Extensions.Configuration;
 

@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kyperian.Api.Adapters;
+using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Tests.Adapters;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;

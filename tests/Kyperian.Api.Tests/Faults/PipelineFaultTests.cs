@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Kyperian.Api.Tests.Faults;
 
 /// <summary>
-/// DESIGN §9 over the whole pipeline (issue 6, item 3): a burst of real HTTP alerts while a backend dies. Every 202
+/// The fault rules over the whole pipeline: a burst of real HTTP alerts while a backend dies. Every 202
 /// must end up stored and decided once; the only 503s are for alerts nothing took. Each test owns its servers; the
 /// tests of this class run one after another.
 /// </summary>

@@ -96,7 +96,7 @@ public sealed class AccessTests
         using var direct = await client.SendAsync(RemoteAddress.From("52.89.214.238", Post(Alerts.Alert("RELAYUSDT", id: "relay-2"))));
         await direct.ExpectProblemAsync(HttpStatusCode.Forbidden);
 
-        var options = app.Services.GetRequiredService<IOptions<Kyperian.Api.Webhooks.WebhookOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<Kyperian.Api.Application.Intake.WebhookOptions>>().Value;
         Assert.Equal(["198.51.100.7"], options.AllowedIps);
     }
 

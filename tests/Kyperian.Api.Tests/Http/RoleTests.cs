@@ -18,7 +18,7 @@ public sealed class RoleTests
         using var stored = await app.CreateOperatorClient().GetAsync($"/signals/{signalId}");
         await stored.ExpectAsync(HttpStatusCode.OK);
 
-        using var healthResponse = await client.GetAsync("/health");
+        using var healthResponse = await app.CreateOperatorClient().GetAsync("/health");
         Assert.Equal("api", (string?)(await healthResponse.ExpectAsync(HttpStatusCode.OK))["role"]);
     }
 
@@ -28,7 +28,7 @@ public sealed class RoleTests
         await using var app = new KyperianFactory(new Dictionary<string, string?> { ["Kyperian:Role"] = "engine" });
         var client = app.CreateClient();
 
-        using var healthResponse = await client.GetAsync("/health");
+        using var healthResponse = await app.CreateOperatorClient().GetAsync("/health");
         Assert.Equal("engine", (string?)(await healthResponse.ExpectAsync(HttpStatusCode.OK))["role"]);
         using var live = await client.GetAsync("/health/live");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
@@ -42,11 +42,11 @@ public sealed class RoleTests
     [Fact]
     public async Task Engine_settings_come_from_configuration()
     {
-        await using var app = new KyperianFactory(new Dictionary<string, string?>
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?>
         {
             ["Kyperian:Engine:MinConfidence"] = "90",
             ["Kyperian:Engine:RiskPerTradePct"] = "2",
-        });
+        }));
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
 
@@ -64,7 +64,7 @@ public sealed class RoleTests
         await using var app = new KyperianFactory(services: services =>
             services.AddHealthChecks().AddCheck("probe", () => HealthCheckResult.Unhealthy("injected: unreachable")));
 
-        using var response = await app.CreateClient().GetAsync("/health");
+        using var response = await app.CreateOperatorClient().GetAsync("/health");
         var health = await response.ExpectAsync(HttpStatusCode.ServiceUnavailable);
 
         Assert.Equal("Unhealthy", (string?)health["status"]);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -204,7 +203,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Contains(warnings, w => w.Contains("'strategy'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("'plot_0'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("passphrase is present", StringComparison.Ordinal));
-        Assert.True((double)report["elapsedMicroseconds"]! >= 0);
+        Assert.True((double)report["elapsedMicroseconds"]! > 0);
 
         var signal = report["signal"]!;
         Assert.Equal("VALIDUSDT", (string?)signal["symbol"]);

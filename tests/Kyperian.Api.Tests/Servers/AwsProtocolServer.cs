@@ -6,10 +6,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -153,7 +153,7 @@ public sealed class EventBridgeBehaviour
     public Func<int, string?> FailCall { get; set; } = static _ => null;
 
     /// <summary>
-    /// A rule: each entry taken whose Source is <paramref name="source"/> is delivered to <paramref name="queue"/> as the
+    /// A rule: each entry taken whose Source is the rule's source is delivered to its queue as the
     /// envelope an SQS target receives (<c>{version:"0", id, detail-type, source, account, time, region, resources,
     /// detail}</c>, <c>detail</c> a JSON object).
     /// </summary>

@@ -46,7 +46,7 @@ public sealed record BadCase(
 }
 
 /// <summary>
-/// The bad-input corpus of DESIGN §9 / issue 6 item 4: malformed and truncated JSON, wrong types, out-of-range
+/// The bad-input corpus: malformed and truncated JSON, wrong types, out-of-range
 /// numbers, NaN and Infinity, duplicate keys, deep nesting, oversized bodies, wrong media types, unicode, control
 /// characters and injection strings in every field that must refuse them, and wrong or missing passphrases.
 /// Free-text fields (id, comment) legitimately keep injection strings as inert data: see WebhookTests.

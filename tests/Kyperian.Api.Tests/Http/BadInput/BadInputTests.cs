@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

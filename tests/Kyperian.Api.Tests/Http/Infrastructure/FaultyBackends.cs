@@ -1,4 +1,4 @@
-using Kyperian.Api.Embedded;
+using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;

@@ -1,0 +1,165 @@
+using Kyperian.Api.Application.Observability;
+using Kyperian.Api.Application.Risk;
+using Kyperian.Api.Application.Settings;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Positions;
+using Kyperian.Domain.Risk;
+using Kyperian.Domain.Signals;
+
+namespace Kyperian.Api.Application.Processing;
+
+/// <summary>
+/// Decides signals. A signal sent at a bar close waits, up to <c>SettleMilliseconds</c>, for the symbol's other
+/// timeframes closing at that moment, and the burst is decided once, together (<see cref="BarCloseBuffer"/>); any other
+/// signal is decided at once. Deciding records every member in the timeframe state in arrival order, weighs the
+/// burst against the state, the model position and the risk ledger, stores one decision that every member's id finds,
+/// then moves the position. Safe to run twice for one signal (redelivery): the stored decision is found and its
+/// position move, if a crash cut it short, is completed.
+/// </summary>
+public sealed partial class DecisionProcessor(
+    ISignalStore signals,
+    IDecisionStore decisions,
+    IMarketState market,
+    IRiskLedger risk,
+    IPositionBook positions,
+    IEventBus bus,
+    EngineSettingsSource settings,
+    RiskDesk riskDesk,
+    BarCloseBuffer bursts,
+    TimeProvider time,
+    KyperianMetrics metrics,
+    ILogger<DecisionProcessor> logger)
+{
+    // One lane per symbol hash: decisions of one symbol are made one at a time, in the order they were asked for.
+    private readonly SemaphoreSlim[] _lanes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <returns>The decision that answers for the signal: its own, its burst's, or the one stored before.</returns>
+    public async Task<Decision> ProcessAsync(Signal signal, CancellationToken cancellationToken)
+    {
+        if (await decisions.GetAsync(SignalIdentity.DecisionIdFor(signal.SignalId), cancellationToken) is { } earlier)
+        {
+            await MovePositionAsync(earlier, cancellationToken);
+            return earlier;
+        }
+
+        // The webhook answers 202 when the bus took a signal the store did not: store it now.
+        if (await signals.GetAsync(signal.SignalId, cancellationToken) is null
+            && await signals.TryAddAsync(signal, PublishState.Published, cancellationToken))
+        {
+            LogStoredLate(logger, signal.SignalId);
+        }
+
+        var current = await settings.CurrentAsync(cancellationToken);
+        var plan = current.SettleMilliseconds <= 0
+            ? new BurstPlan(null, [])
+            : BurstPlan.For(signal, await market.ReadAsync(signal.Symbol, cancellationToken), current.BarCloseTolerance);
+
+        // A burst is decided once for all its members, so no one member's cancellation stops it.
+        return await bursts.SubmitAsync(signal, plan, current.Settle, members => DecideInLaneAsync(members, CancellationToken.None), cancellationToken);
+    }
+
+    private async Task<Decision> DecideInLaneAsync(IReadOnlyList<Signal> members, CancellationToken cancellationToken)
+    {
+        var lane = _lanes[(members[0].Symbol.GetHashCode() & int.MaxValue) % _lanes.Length];
+        await lane.WaitAsync(cancellationToken);
+        try
+        {
+            return await DecideAsync(members, cancellationToken);
+        }
+        finally
+        {
+            lane.Release();
+        }
+    }
+
+    private async Task<Decision> DecideAsync(IReadOnlyList<Signal> members, CancellationToken cancellationToken)
+    {
+        var symbol = members[0].Symbol;
+        IReadOnlyList<TimeframeSignal> timeframes = [];
+        foreach (var member in members.OrderBy(m => m.ReceivedAt))
+        {
+            timeframes = await market.RecordAsync(member, cancellationToken);
+        }
+
+        var current = await settings.CurrentAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var day = current.TradingDayOf(now);
+
+        // The ledger as stored (an earlier day than any keeps it as it is), then as of today: a breached day that has
+        // turned since is a resume worth telling.
+        var stored = await risk.GetAsync(DateOnly.MinValue, cancellationToken);
+        var riskToday = stored.On(day);
+        await riskDesk.RecordAsync(RiskEvents.Between(stored, riskToday, current.RiskLimits, now), cancellationToken);
+
+        var lastExecute = await market.GetLastExecuteAsync(symbol, cancellationToken);
+        var position = await positions.GetAsync(symbol, cancellationToken);
+        var decision = new DecisionEngine(current, time).Decide(DecisionInput.ForBurst(members, timeframes, riskToday, lastExecute, position));
+        if (!await decisions.TryAddAsync(decision, cancellationToken))
+        {
+            return await decisions.GetAsync(decision.DecisionId, cancellationToken) ?? decision;
+        }
+
+        if (decision.Verdict == Verdict.Execute)
+        {
+            await MovePositionAsync(decision, cancellationToken);
+            await market.SetLastExecuteAsync(symbol, decision.DecidedAt, TimeSpan.FromSeconds(current.CooldownSeconds), cancellationToken);
+            if (decision.IsEntry)
+            {
+                await risk.RecordEntryAsync(day, cancellationToken);
+            }
+
+            if (decision.ClosedTrade is { } trade && current.PnlSource == PnlSource.Model)
+            {
+                var before = await risk.GetAsync(day, cancellationToken);
+                var after = await risk.RecordPnlAsync(trade.AccountPnlPct, day, cancellationToken);
+                await riskDesk.RecordAsync(RiskEvents.Between(before, after, current.RiskLimits, now), cancellationToken);
+            }
+        }
+
+        metrics.DecisionMade(decision);
+        LogDecided(logger, decision.DecisionId, decision.Symbol.Value, decision.Members.Count, decision.Verdict, decision.Action, decision.PositionSizePct);
+        await PublishDecisionAsync(decision, cancellationToken);
+        return decision;
+    }
+
+    /// <summary>Moves the model position as an executed decision says; a move already made is not made twice.</summary>
+    private async Task MovePositionAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        if (decision.PositionChange is not { } change)
+        {
+            return;
+        }
+
+        if (await positions.ApplyAsync(change, cancellationToken) == PositionMoveOutcome.Conflict)
+        {
+            // Another engine moved the position after this decision read it: the book keeps the newer move.
+            LogPositionConflict(logger, decision.DecisionId, decision.Symbol.Value);
+        }
+    }
+
+    private async Task PublishDecisionAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bus.PublishDecisionAsync(decision, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The decision is stored, which is what counts; the announcement is best effort.
+            LogAnnounceFailed(logger, ex, decision.DecisionId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signal {SignalId} arrived on the bus but not in the store; stored it")]
+    private static partial void LogStoredLate(ILogger logger, string signalId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Decision {DecisionId} {Symbol} ({Members} signals): {Verdict} {Action} size {PositionSizePct}%")]
+    private static partial void LogDecided(ILogger logger, string decisionId, string symbol, int members, Verdict verdict, TradeAction action, double positionSizePct);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} is stored but could not be announced on the bus")]
+    private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string decisionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} executed but the {Symbol} position had moved since it was read; the book keeps the later move")]
+    private static partial void LogPositionConflict(ILogger logger, string decisionId, string symbol);
+}

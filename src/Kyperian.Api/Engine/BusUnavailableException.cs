@@ -1,4 +1,0 @@
-namespace Kyperian.Api.Engine;
-
-/// <summary>The bus did not take a message: full, down or refusing.</summary>
-public sealed class BusUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
