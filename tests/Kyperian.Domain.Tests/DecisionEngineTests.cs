@@ -132,8 +132,8 @@ public class DecisionEngineTests
         Assert.Equal(PositionSide.Long, trade.Side);
         Assert.Equal(90m, trade.EntryPrice);
         Assert.Equal(99m, trade.ExitPrice);
-        Assert.Equal(10, trade.ReturnPct, 6);
-        Assert.Equal(0.05, trade.AccountPnlPct, 6); // a 0.5 % position that gained 10 %
+        Assert.Equal(10, trade.ReturnPct!.Value, 6);
+        Assert.Equal(0.05, trade.AccountPnlPct!.Value, 6); // a 0.5 % position that gained 10 %
         Assert.Equal("dec_opening", trade.OpeningDecisionId);
         Assert.Equal(decision.DecisionId, trade.ClosingDecisionId);
     }
@@ -146,7 +146,7 @@ public class DecisionEngineTests
         var trade = scenario.Decide().ClosedTrade!;
 
         Assert.Equal(PositionSide.Short, trade.Side);
-        Assert.Equal(10, trade.ReturnPct, 6);
+        Assert.Equal(10, trade.ReturnPct!.Value, 6);
     }
 
     [Fact]

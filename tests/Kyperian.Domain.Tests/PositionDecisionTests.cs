@@ -23,8 +23,8 @@ public class PositionDecisionTests
         Assert.Equal(PositionSide.Long, trade.Side);
         Assert.Equal(100m, trade.EntryPrice);
         Assert.Equal(95m, trade.ExitPrice);
-        Assert.Equal(-5, trade.ReturnPct, 6);
-        Assert.Equal(-0.04, trade.AccountPnlPct, 6);
+        Assert.Equal(-5, trade.ReturnPct!.Value, 6);
+        Assert.Equal(-0.04, trade.AccountPnlPct!.Value, 6);
         var after = decision.PositionAfter!;
         Assert.Equal(PositionSide.Short, after.Side);
         Assert.Equal(95m, after.EntryPrice);
@@ -82,6 +82,27 @@ public class PositionDecisionTests
     }
 
     [Fact]
+    public void Without_a_price_the_position_opens_and_closes_but_its_return_is_unknown()
+    {
+        var entry = Scenario.Aligned();
+        entry.Signal = entry.Signal with { Price = null };
+        var opened = entry.Decide();
+        Assert.Equal(Verdict.Execute, opened.Verdict);
+        Assert.Null(opened.PositionAfter!.EntryPrice);
+
+        var exit = new Scenario { Signal = new SignalBuilder { Action = SignalAction.Close, Price = 101m }, Position = opened.PositionAfter };
+        var trade = exit.Decide().ClosedTrade!;
+
+        Assert.Equal((null, 101m), (trade.EntryPrice, trade.ExitPrice));
+        Assert.Null(trade.ReturnPct);
+        Assert.Null(trade.AccountPnlPct);
+
+        var again = Scenario.Aligned();
+        again.Position = opened.PositionAfter;
+        Assert.Equal("BTCUSDT is already Long 0.64 %, opened 2026-01-15 14:30 UTC at an unknown price.", again.Decide().Explanations.Single().Text);
+    }
+
+    [Fact]
     public void Closing_a_flat_position_is_a_programming_error() =>
         Assert.Throws<InvalidOperationException>(() => Position.FlatOf(Symbol.FromTrusted("BTCUSDT")).Close(1m, Clocks.Now, "dec_x"));
 
@@ -91,7 +112,7 @@ public class PositionDecisionTests
     [InlineData(-1, 200, 150, 25)]
     [InlineData(1, 0.5, 0.25, -50)]
     public void The_return_is_the_move_in_the_positions_favour(int direction, double entry, double exit, double expected) =>
-        Assert.Equal(expected, ClosedTrade.ReturnOf(direction, (decimal)entry, (decimal)exit), 6);
+        Assert.Equal(expected, ClosedTrade.ReturnOf(direction, (decimal)entry, (decimal)exit)!.Value, 6);
 }
 
 /// <summary>Signals of one bar close decided together, once.</summary>

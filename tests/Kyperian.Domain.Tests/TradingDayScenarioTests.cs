@@ -214,7 +214,7 @@ public class TradingDayScenarioTests
         Assert.Equal(exit.DecidedAt, desk.Clock.GetUtcNow()); // no settle wait
         var firstTrade = Assert.Single(desk.Trades);
         Assert.Equal((PositionSide.Long, 101.2m, 103m), (firstTrade.Side, firstTrade.EntryPrice, firstTrade.ExitPrice));
-        Assert.Equal(1.778656, firstTrade.ReturnPct, 6);
+        Assert.Equal(1.778656, firstTrade.ReturnPct!.Value, 6);
         Assert.True(desk.Position.IsFlat);
 
         // 06:30 A second close is nothing to close.

@@ -128,7 +128,7 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
     };
 
     private static (Position After, ClosedTrade? Closed) Move(
-        Position position, TradeAction action, int direction, double size, decimal price, DateTimeOffset now, string decisionId) => action switch
+        Position position, TradeAction action, int direction, double size, decimal? price, DateTimeOffset now, string decisionId) => action switch
     {
         TradeAction.Exit => (position.ClosedBy(decisionId), position.Close(price, now, decisionId)),
         TradeAction.Reverse => (Position.Open(position.Symbol, direction, size, price, now, decisionId), position.Close(price, now, decisionId)),
@@ -275,7 +275,9 @@ public sealed class DecisionEngine(EngineSettings settings, TimeProvider time)
         {
             vetoes.Add(
                 VetoReason.AlreadyInPosition,
-                $"{signal.Symbol} is already {position.Side} {Words.Number(position.SizePct)} % at {position.EntryPrice}, opened {position.OpenedAt:yyyy-MM-dd HH:mm} UTC.");
+                position.EntryPrice is { } entryPrice
+                    ? $"{signal.Symbol} is already {position.Side} {Words.Number(position.SizePct)} % at {entryPrice}, opened {position.OpenedAt:yyyy-MM-dd HH:mm} UTC."
+                    : $"{signal.Symbol} is already {position.Side} {Words.Number(position.SizePct)} %, opened {position.OpenedAt:yyyy-MM-dd HH:mm} UTC at an unknown price.");
         }
     }
 

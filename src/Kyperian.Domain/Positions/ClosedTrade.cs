@@ -13,9 +13,11 @@ public sealed record ClosedTrade
 
     public required double SizePct { get; init; }
 
-    public required decimal EntryPrice { get; init; }
+    /// <summary>Null when the opening signal had no price (none sent, none seen for the symbol).</summary>
+    public required decimal? EntryPrice { get; init; }
 
-    public required decimal ExitPrice { get; init; }
+    /// <summary>Null when the closing signal had no price.</summary>
+    public required decimal? ExitPrice { get; init; }
 
     public required DateTimeOffset OpenedAt { get; init; }
 
@@ -26,16 +28,18 @@ public sealed record ClosedTrade
     /// <summary>One decision closes at most one trade: this is the trade's id too.</summary>
     public required string ClosingDecisionId { get; init; }
 
-    /// <summary>The price move in the position's favour, % of the entry price.</summary>
-    public required double ReturnPct { get; init; }
+    /// <summary>The price move in the position's favour, % of the entry price; null when either price is unknown.</summary>
+    public required double? ReturnPct { get; init; }
 
     /// <summary>
     /// What the trade did to the account, % of equity: a position of <see cref="SizePct"/> % of equity that moved
     /// <see cref="ReturnPct"/> %. This is what <c>PnlSource = Model</c> feeds the risk ledger.
     /// </summary>
     [JsonIgnore]
-    public double AccountPnlPct => Math.Round(SizePct * ReturnPct / 100.0, 6);
+    public double? AccountPnlPct => ReturnPct is { } returnPct ? Math.Round(SizePct * returnPct / 100.0, 6) : null;
 
-    public static double ReturnOf(int direction, decimal entryPrice, decimal exitPrice) =>
-        entryPrice <= 0 ? 0 : Math.Round(direction * (double)((exitPrice - entryPrice) / entryPrice) * 100.0, 6);
+    public static double? ReturnOf(int direction, decimal? entryPrice, decimal? exitPrice) =>
+        entryPrice is { } entry && exitPrice is { } exit && entry > 0
+            ? Math.Round(direction * (double)((exit - entry) / entry) * 100.0, 6)
+            : null;
 }

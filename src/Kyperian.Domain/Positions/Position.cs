@@ -54,8 +54,11 @@ public sealed record Position
         _ => PositionSide.Flat,
     };
 
-    /// <summary>A new position opened by <paramref name="decisionId"/>.</summary>
-    public static Position Open(Symbol symbol, int direction, double sizePct, decimal price, DateTimeOffset at, string decisionId) => new()
+    /// <summary>
+    /// A new position opened by <paramref name="decisionId"/> at <paramref name="price"/>: the signal's, which is null
+    /// when it had none and none was seen for the symbol.
+    /// </summary>
+    public static Position Open(Symbol symbol, int direction, double sizePct, decimal? price, DateTimeOffset at, string decisionId) => new()
     {
         Symbol = symbol,
         Side = SideOf(direction),
@@ -69,10 +72,10 @@ public sealed record Position
     /// <summary>Flat again after <paramref name="decisionId"/> closed this position.</summary>
     public Position ClosedBy(string decisionId) => FlatOf(Symbol) with { LastDecisionId = decisionId };
 
-    /// <summary>The trade this open position becomes when closed at <paramref name="exitPrice"/>.</summary>
-    public ClosedTrade Close(decimal exitPrice, DateTimeOffset at, string closingDecisionId)
+    /// <summary>The trade this open position becomes when closed at <paramref name="exitPrice"/> (null: unknown).</summary>
+    public ClosedTrade Close(decimal? exitPrice, DateTimeOffset at, string closingDecisionId)
     {
-        if (IsFlat || EntryPrice is not { } entry || OpenedAt is not { } openedAt || OpeningDecisionId is null)
+        if (IsFlat || OpenedAt is not { } openedAt || OpeningDecisionId is null)
         {
             throw new InvalidOperationException("Only an open position can be closed.");
         }
@@ -82,13 +85,13 @@ public sealed record Position
             Symbol = Symbol,
             Side = Side,
             SizePct = SizePct,
-            EntryPrice = entry,
+            EntryPrice = EntryPrice,
             ExitPrice = exitPrice,
             OpenedAt = openedAt,
             ClosedAt = at,
             OpeningDecisionId = OpeningDecisionId,
             ClosingDecisionId = closingDecisionId,
-            ReturnPct = ClosedTrade.ReturnOf(Direction, entry, exitPrice),
+            ReturnPct = ClosedTrade.ReturnOf(Direction, EntryPrice, exitPrice),
         };
     }
 }

@@ -109,10 +109,11 @@ public sealed partial class DecisionProcessor(
                 await risk.RecordEntryAsync(day, cancellationToken);
             }
 
-            if (decision.ClosedTrade is { } trade && current.PnlSource == PnlSource.Model)
+            // A trade without a known price has no known P&L: the model cannot report what it does not know.
+            if (decision.ClosedTrade?.AccountPnlPct is { } tradePnl && current.PnlSource == PnlSource.Model)
             {
                 var before = await risk.GetAsync(day, cancellationToken);
-                var after = await risk.RecordPnlAsync(trade.AccountPnlPct, day, cancellationToken);
+                var after = await risk.RecordPnlAsync(tradePnl, day, cancellationToken);
                 await riskDesk.RecordAsync(RiskEvents.Between(before, after, current.RiskLimits, now), cancellationToken);
             }
         }

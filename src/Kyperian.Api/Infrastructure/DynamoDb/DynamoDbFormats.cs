@@ -1,21 +1,16 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
+using Kyperian.Api.Infrastructure.Formats;
 
 namespace Kyperian.Api.Infrastructure.DynamoDb;
 
 /// <summary>Attribute encodings shared by the stores.</summary>
 internal static class DynamoDbFormats
 {
-    /// <summary>Fixed width UTC with 100 ns precision: sorts as text in time order, so it can be a sort key.</summary>
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    /// <summary>Sorts as text in time order, so it can be a sort key.</summary>
+    public static string Time(DateTimeOffset value) => SortableUtc.Format(value);
 
-    public static string Time(DateTimeOffset value) =>
-        value.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
-
-    public static DateTimeOffset ParseTime(string value) =>
-        new(DateTime.SpecifyKind(
-            DateTime.ParseExact(value, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-            DateTimeKind.Utc));
+    public static DateTimeOffset ParseTime(string value) => SortableUtc.Parse(value);
 
     public static AttributeValue S(string value) => new() { S = value };
 

@@ -119,34 +119,42 @@ public sealed class DynamoDbPositionBook(
         LastDecisionId = GetSOrNull(item, "lastDecisionId"),
     };
 
-    private static Dictionary<string, AttributeValue> TradeItem(ClosedTrade trade) => new(16)
+    private static Dictionary<string, AttributeValue> TradeItem(ClosedTrade trade)
     {
-        ["decisionId"] = S(TradeKey(trade.ClosingDecisionId)),
-        ["kind"] = S("trade"),
-        ["symbol"] = S(TradesOf(trade.Symbol)),
-        ["decidedAt"] = S(Time(trade.ClosedAt)),
-        ["tradeSymbol"] = S(trade.Symbol.Value),
-        ["side"] = S(trade.Side.ToString()),
-        ["sizePct"] = Num(trade.SizePct),
-        ["entryPrice"] = Num(trade.EntryPrice),
-        ["exitPrice"] = Num(trade.ExitPrice),
-        ["openedAt"] = S(Time(trade.OpenedAt)),
-        ["openingDecisionId"] = S(trade.OpeningDecisionId),
-        ["closingDecisionId"] = S(trade.ClosingDecisionId),
-        ["returnPct"] = Num(trade.ReturnPct),
-    };
+        var item = new Dictionary<string, AttributeValue>(16)
+        {
+            ["decisionId"] = S(TradeKey(trade.ClosingDecisionId)),
+            ["kind"] = S("trade"),
+            ["symbol"] = S(TradesOf(trade.Symbol)),
+            ["decidedAt"] = S(Time(trade.ClosedAt)),
+            ["tradeSymbol"] = S(trade.Symbol.Value),
+            ["side"] = S(trade.Side.ToString()),
+            ["sizePct"] = Num(trade.SizePct),
+            ["openedAt"] = S(Time(trade.OpenedAt)),
+            ["openingDecisionId"] = S(trade.OpeningDecisionId),
+            ["closingDecisionId"] = S(trade.ClosingDecisionId),
+        };
+        PutIfNotNull(item, "entryPrice", trade.EntryPrice);
+        PutIfNotNull(item, "exitPrice", trade.ExitPrice);
+        if (trade.ReturnPct is { } returnPct)
+        {
+            item["returnPct"] = Num(returnPct);
+        }
+
+        return item;
+    }
 
     private static ClosedTrade TradeFrom(Dictionary<string, AttributeValue> item) => new()
     {
         Symbol = Symbol.FromTrusted(GetS(item, "tradeSymbol")),
         Side = Enum.Parse<PositionSide>(GetS(item, "side")),
         SizePct = GetDouble(item, "sizePct"),
-        EntryPrice = GetDecimal(item, "entryPrice"),
-        ExitPrice = GetDecimal(item, "exitPrice"),
+        EntryPrice = GetDecimalOrNull(item, "entryPrice"),
+        ExitPrice = GetDecimalOrNull(item, "exitPrice"),
         OpenedAt = ParseTime(GetS(item, "openedAt")),
         ClosedAt = ParseTime(GetS(item, "decidedAt")),
         OpeningDecisionId = GetS(item, "openingDecisionId"),
         ClosingDecisionId = GetS(item, "closingDecisionId"),
-        ReturnPct = GetDouble(item, "returnPct"),
+        ReturnPct = item.ContainsKey("returnPct") ? GetDouble(item, "returnPct") : null,
     };
 }

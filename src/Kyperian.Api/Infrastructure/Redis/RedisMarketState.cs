@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kyperian.Api.Infrastructure.Formats;
 using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
@@ -67,7 +67,6 @@ public sealed class RedisMarketState(
         return 1
         """;
 
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private readonly TimeSpan _ttl = TimeSpan.FromDays(Math.Max(1, options.Value.MarketStateTtlDays));
 
@@ -77,8 +76,8 @@ public sealed class RedisMarketState(
 
     public async Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken)
     {
-        var observedAt = Format(signal.ObservedAt);
-        var receivedAt = Format(signal.ReceivedAt);
+        var observedAt = SortableUtc.Format(signal.ObservedAt);
+        var receivedAt = SortableUtc.Format(signal.ReceivedAt);
         var entry = new MarketEntry(
             signal.Timeframe.Label,
             signal.Timeframe.Seconds,
@@ -139,12 +138,12 @@ public sealed class RedisMarketState(
             (s, _) => new ValueTask<RedisValue>(s.db.StringGetAsync(s.key)),
             (db, key: CooldownKey(symbol)),
             cancellationToken);
-        return value.HasValue ? ParseTime(value.ToString()) : null;
+        return value.HasValue ? SortableUtc.Parse(value.ToString()) : null;
     }
 
     public async Task SetLastExecuteAsync(Symbol symbol, DateTimeOffset at, TimeSpan cooldown, CancellationToken cancellationToken)
     {
-        RedisValue[] args = [Format(at), (at + cooldown).ToUnixTimeMilliseconds()];
+        RedisValue[] args = [SortableUtc.Format(at), (at + cooldown).ToUnixTimeMilliseconds()];
         var db = await connection.DatabaseAsync();
         await resilience.ExecuteAsync(
             Backend.Redis,
@@ -162,17 +161,11 @@ public sealed class RedisMarketState(
                 Timeframe.FromSeconds(entry.Seconds),
                 Enum.Parse<SignalAction>(entry.Action),
                 entry.Confidence,
-                ParseTime(entry.ObservedAt),
+                SortableUtc.Parse(entry.ObservedAt),
                 entry.SignalId,
-                entry.ReceivedAt is { } receivedAt ? ParseTime(receivedAt) : null);
+                entry.ReceivedAt is { } receivedAt ? SortableUtc.Parse(receivedAt) : null);
     }
 
-    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string value) =>
-        new(DateTime.SpecifyKind(
-            DateTime.ParseExact(value, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-            DateTimeKind.Utc));
 }
 
 /// <summary>One timeframe's latest signal as the hash holds it.</summary>
@@ -183,7 +176,7 @@ public sealed record MarketEntry(
     int? Confidence,
     string ObservedAt,
     string SignalId,
-    decimal Price,
+    decimal? Price,
     string? ReceivedAt);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
