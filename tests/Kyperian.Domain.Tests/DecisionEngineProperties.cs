@@ -388,7 +388,7 @@ public class DecisionEngineProperties
     [Fact]
     public void Random_cases_reach_every_verdict_action_and_reason()
     {
-        var decisions = Cases.Sample(2000).Select(c => c.Decide()).ToList();
+        var decisions = Cases.Sample(10_000).Select(c => c.Decide()).ToList();
 
         Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterLong && d.PositionSizePct > 0);
         Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterShort && d.PositionSizePct > 0);
