@@ -14,10 +14,10 @@ public sealed record ClosedTrade
     public required double SizePct { get; init; }
 
     /// <summary>Null when the opening signal had no price (none sent, none seen for the symbol).</summary>
-    public required decimal? EntryPrice { get; init; }
+    public decimal? EntryPrice { get; init; }
 
     /// <summary>Null when the closing signal had no price.</summary>
-    public required decimal? ExitPrice { get; init; }
+    public decimal? ExitPrice { get; init; }
 
     public required DateTimeOffset OpenedAt { get; init; }
 
@@ -29,7 +29,7 @@ public sealed record ClosedTrade
     public required string ClosingDecisionId { get; init; }
 
     /// <summary>The price move in the position's favour, % of the entry price; null when either price is unknown.</summary>
-    public required double? ReturnPct { get; init; }
+    public double? ReturnPct { get; init; }
 
     /// <summary>
     /// What the trade did to the account, % of equity: a position of <see cref="SizePct"/> % of equity that moved
