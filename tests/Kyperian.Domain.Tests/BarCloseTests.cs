@@ -49,6 +49,15 @@ public class BarCloseTests
     public void A_signal_is_at_a_close_when_within_the_tolerance_of_one(string at, string? close) =>
         Assert.Equal(close is null ? null : At(close), BarCloses.CloseNear(Tf("240"), At(at), TimeSpan.FromSeconds(10)));
 
+    [Theory]
+    [InlineData("30S", "2026-01-15T14:00:03", true)]
+    [InlineData("30S", "2026-01-15T14:00:04", false)] // 10 s would be a third of the bar: a tenth of it is the most
+    [InlineData("1", "2026-01-15T14:00:06", true)]
+    [InlineData("1", "2026-01-15T14:00:07", false)]
+    [InlineData("15", "2026-01-15T14:00:10", true)]
+    public void The_tolerance_is_at_most_a_tenth_of_the_bar(string timeframe, string time, bool atClose) =>
+        Assert.Equal(atClose, BarCloses.CloseOf(SignalAt(timeframe, time), TimeSpan.FromSeconds(10)) is not null);
+
     private static Signal SignalAt(string timeframe, string time, SignalAction action = SignalAction.Buy) =>
         new SignalBuilder { Timeframe = timeframe, AlertTime = At(time), ReceivedAt = At(time), Action = action, Id = $"sig_{timeframe}_{time}" }.Build();
 

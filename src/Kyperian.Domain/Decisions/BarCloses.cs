@@ -37,9 +37,17 @@ public static class BarCloses
         return untilNext <= tolerance ? next : null;
     }
 
-    /// <summary>The bar close the signal was sent at, judged by its own time (else its receipt); null for an alert sent inside a bar.</summary>
+    /// <summary>
+    /// The bar close the signal was sent at, judged by its own time (else its receipt) within the tolerance, and never
+    /// more than a tenth of its bar (a 30-second bar's close is not its whole first third); null for an alert sent
+    /// inside a bar.
+    /// </summary>
     public static DateTimeOffset? CloseOf(Signal signal, TimeSpan tolerance) =>
-        CloseNear(signal.Timeframe, signal.ObservedAt, tolerance);
+        CloseNear(signal.Timeframe, signal.ObservedAt, ToleranceFor(signal.Timeframe, tolerance));
+
+    /// <summary>The tolerance, at most a tenth of the bar.</summary>
+    public static TimeSpan ToleranceFor(Timeframe timeframe, TimeSpan tolerance) =>
+        tolerance < timeframe.Duration / 10 ? tolerance : timeframe.Duration / 10;
 
     /// <summary>The last close at or before <paramref name="at"/> and the first after it.</summary>
     private static (DateTimeOffset Previous, DateTimeOffset Next) Around(Timeframe timeframe, DateTimeOffset at)
@@ -106,7 +114,7 @@ public sealed record BurstPlan(DateTimeOffset? CloseAt, IReadOnlyList<Timeframe>
         foreach (var latest in state)
         {
             var timeframe = latest.Timeframe;
-            var alreadyHere = (latest.ObservedAt - closeAt).Duration() <= tolerance;
+            var alreadyHere = (latest.ObservedAt - closeAt).Duration() <= BarCloses.ToleranceFor(timeframe, tolerance);
             if (timeframe != signal.Timeframe && !alreadyHere && timeframe.ClosesAt(closeAt) && !awaited.Contains(timeframe))
             {
                 awaited.Add(timeframe);
