@@ -138,14 +138,12 @@ public sealed class PipelineTests : IAsyncLifetime
 
         var entry = await DecideAsync(client, symbol, "buy", 90, 100m);
         Assert.Equal("EXECUTE", entry.GetProperty("verdict").GetString());
-        var open = await client.GetFromJsonAsync<JsonElement>($"/positions/{symbol}");
-        Assert.Equal("Long", open.GetProperty("position").GetProperty("side").GetString());
+        await PositionIsAsync(client, symbol, "Long");
         Assert.Contains((await client.GetFromJsonAsync<JsonElement>("/positions")).EnumerateArray(), p => p.GetProperty("symbol").GetString() == symbol);
 
         var exit = await DecideAsync(client, symbol, "close", 90, 110m);
         Assert.Equal(10, exit.GetProperty("closedTrade").GetProperty("returnPct").GetDouble(), 6);
-        var flat = await client.GetFromJsonAsync<JsonElement>($"/positions/{symbol}");
-        Assert.Equal("Flat", flat.GetProperty("position").GetProperty("side").GetString());
+        var flat = await PositionIsAsync(client, symbol, "Flat");
         Assert.Equal(110m, flat.GetProperty("closedTrades")[0].GetProperty("exitPrice").GetDecimal());
         Assert.DoesNotContain((await client.GetFromJsonAsync<JsonElement>("/positions")).EnumerateArray(), p => p.GetProperty("symbol").GetString() == symbol);
 
@@ -169,6 +167,23 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("warning", events[0].GetProperty("kind").GetString());
         var audit = await client.GetFromJsonAsync<JsonElement>("/audit");
         Assert.Equal(["pnlReport", "settingsChange"], audit.EnumerateArray().Select(a => a.GetProperty("kind").GetString()));
+    }
+
+    /// <summary>The position as it stands once the decision's move, which follows it by a moment, is made.</summary>
+    private static async Task<JsonElement> PositionIsAsync(HttpClient client, string symbol, string side)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var view = await client.GetFromJsonAsync<JsonElement>($"/positions/{symbol}");
+            if (view.GetProperty("position").GetProperty("side").GetString() == side || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(side, view.GetProperty("position").GetProperty("side").GetString());
+                return view;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<JsonElement> DecideAsync(HttpClient client, string symbol, string action, int confidence, decimal price)

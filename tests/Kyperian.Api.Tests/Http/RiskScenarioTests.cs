@@ -120,9 +120,15 @@ public sealed class RiskScenarioTests
         var exit = await DecideAsync(client, operatorClient, Alerts.Alert("MODELPNL", "close", "15", price: 90m, confidence: 80));
         Assert.Equal(-10, (double)exit["closedTrade"]!["returnPct"]!, 6);
 
-        // A 0.64 % position that lost 10 %: 0.064 % of the account.
-        using var risk = await operatorClient.GetAsync("/risk");
-        var state = await risk.ExpectAsync(HttpStatusCode.OK);
+        // A 0.64 % position that lost 10 %: 0.064 % of the account, recorded a moment after the decision.
+        var state = await HttpHelpers.EventuallyAsync(
+            async () =>
+            {
+                using var risk = await operatorClient.GetAsync("/risk");
+                var view = await risk.ExpectAsync(HttpStatusCode.OK);
+                return (double)view["cumulativePnlPct"]! != 0 ? view : null;
+            },
+            "the model P&L in the ledger");
         Assert.Equal(-0.064, (double)state["cumulativePnlPct"]!, 6);
         Assert.Equal("Model", (string?)state["pnlSource"]);
     }

@@ -39,7 +39,7 @@ public sealed class TradingDayTests
         Assert.Equal(["15m", "1h", "4h", "1D"], entry["inputs"]!.AsArray().Where(i => (bool)i!["live"]!).Select(i => (string)i!["timeframe"]!));
         Assert.All(entry["inputs"]!.AsArray(), i => Assert.Equal(1, (int)i!["direction"]!));
         Assert.Equal(0.512, entry["positionSizePct"].Number(), 3); // 1 % × score 0.64 × confidence 0.8
-        Assert.Equal("Long", (await app.GetAsync("/positions/BTCUSDT"))["position"].Side());
+        await app.GetWhenAsync("/positions/BTCUSDT", p => p["position"].Side() == "Long");
 
         // 05:00 The 1h turns to sell alone (the 15m stays quiet): the 4h outvotes it, the long stays.
         app.MoveTo(At(5, 0, 1.3));
@@ -70,7 +70,7 @@ public sealed class TradingDayTests
         Assert.Equal(("EXECUTE", "Reverse"), (reversal.Verdict(), reversal.Action()));
         Assert.Equal(("Long", "Short"), (reversal["positionBefore"].Side(), reversal["positionAfter"].Side()));
         Assert.Equal((104.0, 99.0), (reversal["closedTrade"]!["entryPrice"].Number(), reversal["closedTrade"]!["exitPrice"].Number()));
-        Assert.Equal(2, (await app.GetAsync("/positions/BTCUSDT"))["closedTrades"]!.AsArray().Count);
+        await app.GetWhenAsync("/positions/BTCUSDT", p => p["closedTrades"]!.AsArray().Count == 2 && p["position"].Side() == "Short");
 
         // 12:30 The broker account had a bad morning: a warning, then the breach.
         app.MoveTo(At(12, 30));
@@ -82,7 +82,7 @@ public sealed class TradingDayTests
         app.MoveTo(At(13, 15, 1.1));
         var cover = await app.DecideAsync("BTCUSDT", "close", "15", null, 98m, At(13, 15, 1));
         Assert.Equal(("EXECUTE", "Exit"), (cover.Verdict(), cover.Action()));
-        Assert.Empty((await app.GetAsync("/positions")).AsArray());
+        await app.GetWhenAsync("/positions", p => p.AsArray().Count == 0);
 
         // 16:00 A clean long setup is vetoed by the daily limit alone, until the next trading day.
         app.MoveTo(At(16, 0, 1.1));

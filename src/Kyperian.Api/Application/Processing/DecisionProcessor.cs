@@ -93,7 +93,7 @@ public sealed partial class DecisionProcessor(
         await riskDesk.RecordAsync(RiskEvents.Between(stored, riskToday, current.RiskLimits, now), cancellationToken);
 
         var lastExecute = await market.GetLastExecuteAsync(symbol, cancellationToken);
-        var position = await positions.GetAsync(symbol, cancellationToken);
+        var position = await CompleteInterruptedMoveAsync(symbol, await positions.GetAsync(symbol, cancellationToken), cancellationToken);
         var decision = new DecisionEngine(current, time).Decide(DecisionInput.ForBurst(members, timeframes, riskToday, lastExecute, position));
         if (!await decisions.TryAddAsync(decision, cancellationToken))
         {
@@ -122,6 +122,23 @@ public sealed partial class DecisionProcessor(
         LogDecided(logger, decision.DecisionId, decision.Symbol.Value, decision.Members.Count, decision.Verdict, decision.Action, decision.PositionSizePct);
         await PublishDecisionAsync(decision, cancellationToken);
         return decision;
+    }
+
+    /// <summary>
+    /// The position follows its decision by a moment: a crash between the two leaves the decision stored (so nothing
+    /// redelivers it) and the position behind. The symbol's next decision completes that move before it decides.
+    /// </summary>
+    private async Task<Position> CompleteInterruptedMoveAsync(Symbol symbol, Position position, CancellationToken cancellationToken)
+    {
+        if (await decisions.ListBySymbolAsync(symbol, 1, cancellationToken) is not [{ PositionChange: { } move } last]
+            || move.AppliedTo(position) != PositionMoveOutcome.Applied)
+        {
+            return position;
+        }
+
+        LogMoveCompleted(logger, last.DecisionId, symbol.Value);
+        await positions.ApplyAsync(move, cancellationToken);
+        return await positions.GetAsync(symbol, cancellationToken);
     }
 
     /// <summary>Moves the model position as an executed decision says; a move already made is not made twice.</summary>
@@ -160,6 +177,9 @@ public sealed partial class DecisionProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} is stored but could not be announced on the bus")]
     private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string decisionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} had not moved the {Symbol} position (interrupted); moved it now")]
+    private static partial void LogMoveCompleted(ILogger logger, string decisionId, string symbol);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} executed but the {Symbol} position had moved since it was read; the book keeps the later move")]
     private static partial void LogPositionConflict(ILogger logger, string decisionId, string symbol);

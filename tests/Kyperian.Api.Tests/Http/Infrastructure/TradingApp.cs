@@ -101,6 +101,13 @@ public sealed class TradingApp : IAsyncDisposable
         return await response.ExpectAsync(HttpStatusCode.OK);
     }
 
+    /// <summary>
+    /// Reads <paramref name="path"/> until it shows what <paramref name="until"/> expects: a decision's position move
+    /// and ledger entry follow it by a moment.
+    /// </summary>
+    public Task<JsonNode> GetWhenAsync(string path, Func<JsonNode, bool> until) =>
+        HttpHelpers.EventuallyAsync(async () => await GetAsync(path) is var node && until(node) ? node : null, $"GET {path} as expected");
+
     public async Task<JsonNode> PostAsync(string path, JsonObject? body, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await Operator.PostAsync(path, body is null ? null : JsonContent.Create(body));
