@@ -149,19 +149,27 @@ public partial class TemplateSecurityTests
     }
 
     [Fact]
-    public void The_function_writes_only_the_signals_the_risk_and_the_stats_table_and_reads_the_decisions()
+    public void The_function_writes_the_signals_the_risk_and_the_stats_table_and_only_appends_audit_and_risk_events_to_the_decisions()
     {
-        var grants = TableGrants(RoleStatements("KyperianFunction"));
+        var statements = RoleStatements("KyperianFunction");
+        var grants = TableGrants(statements);
         string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
 
-        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger; every
-        // process adds its activity counts to the stats table, which GET /stats reads by key.
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume, PUT /settings/engine) write
+        // the ledger and settings items, and append the audit log and risk events beside the decisions; every process
+        // adds its activity counts to the stats table, which GET /stats reads by key.
         Assert.Equal(
-            ["RiskTable", "SignalsTable", "StatsTable"],
+            ["DecisionsTable", "RiskTable", "SignalsTable", "StatsTable"],
             grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
-        Assert.Equal(["dynamodb:GetItem"], grants["DecisionsTable"]);
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], grants["StatsTable"].Order(StringComparer.Ordinal));
+
+        // Its writes to the decisions table are limited, by key, to the audit log and risk events (DynamoDbAuditLog, DynamoDbRiskEventLog).
+        var decisionWrites = statements.Where(s => Strings(s["Action"]).Intersect(writes).Any() && Strings(s["Resource"]).Any(r => r.Contains("DecisionsTable", StringComparison.Ordinal))).ToList();
+        var append = Assert.Single(decisionWrites);
+        Assert.Equal(["dynamodb:PutItem"], Strings(append["Action"]));
+        Assert.Equal(["audit#*", "riskevent#*"], Strings(append["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]).Order(StringComparer.Ordinal));
 
         // GET /signals and /decisions query by symbol, GET /decisions across symbols by time; no other index, no Query on a table itself.
         var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();

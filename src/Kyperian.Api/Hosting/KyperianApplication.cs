@@ -6,14 +6,19 @@ using Kyperian.Api.Application.Intake;
 using Kyperian.Api.Application.Monitoring;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Processing;
+using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Security;
 using Kyperian.Api.Endpoints.ConsolePage;
+using Kyperian.Api.Application.Settings;
 using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Health;
 using Kyperian.Api.Endpoints.Http;
 using Kyperian.Api.Endpoints.Monitoring;
 using Kyperian.Api.Endpoints.OpenApi;
+using Kyperian.Api.Endpoints.Audit;
 using Kyperian.Api.Endpoints.Operators;
+using Kyperian.Api.Endpoints.Positions;
+using Kyperian.Api.Endpoints.Settings;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
 using Kyperian.Api.Infrastructure.Ssm;
@@ -55,6 +60,9 @@ public static partial class KyperianApplication
         services.AddSingleton<AlertPipeline>();
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
+        services.AddSingleton<BarCloseBuffer>();
+        services.AddSingleton<EngineSettingsSource>();
+        services.AddSingleton<RiskDesk>();
         services.AddSingleton<KyperianMetrics>();
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService<ActivityFlusher>();
@@ -123,12 +131,10 @@ public static partial class KyperianApplication
                 "Kyperian:Console:PollMilliseconds must be at least 50, HealthCheckSeconds positive, SnapshotRetryMilliseconds at least 500.")
             .ValidateOnStart();
 
-        // Read through IOptionsMonitor: a changed setting applies to the next decision without a restart.
-        services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section)
-            .Validate(o => o.MinConfidence is >= 0 and <= 100 && o.StaleBars > 0 && o.CooldownSeconds >= 0
-                    && o.RiskPerTradePct >= 0 && o.MaxPositionPct >= 0 && o.MaxDailyLossPct > 0 && o.MaxTotalLossPct > 0,
-                "Kyperian:Engine settings are out of range (confidence 0-100, positive bars and limits).")
-            .ValidateOnStart();
+        // Read through IOptionsMonitor (EngineSettingsSource): a changed setting applies to the next decision without a
+        // restart, and PUT /settings/engine changes lie on top of these.
+        services.AddSingleton<IValidateOptions<EngineSettings>, EngineSettingsValidation>();
+        services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section).ValidateOnStart();
     }
 
     public static WebApplication MapKyperian(this WebApplication app)
@@ -157,6 +163,9 @@ public static partial class KyperianApplication
 
             app.MapWebhookEndpoints();
             app.MapOperatorEndpoints();
+            app.MapPositionEndpoints();
+            app.MapSettingsEndpoints();
+            app.MapAuditEndpoints();
             app.MapMonitoringEndpoints();
             if (app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.Enabled)
             {

@@ -77,9 +77,7 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
         Assert.Null(page.Next);
         var read = page.Decisions[3];
         var original = stored.Single(d => d.DecisionId == read.DecisionId);
-        Assert.Equal(original.Reasons, read.Reasons);
-        Assert.Equal(original.Inputs, read.Inputs);
-        Assert.Equal(original with { Reasons = read.Reasons, Inputs = read.Inputs }, read);
+        Assert.Equal(TestData.Json(original), TestData.Json(read));
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class EmbeddedMonitoringTests
         await market.RecordAsync(TestData.Signal("ETHUSDT", "15", SignalAction.Sell, alertTime: at, confidence: 55), default);
         await market.RecordAsync(TestData.Signal("BTCUSDT", "60", alertTime: at), default);
         await market.RecordAsync(TestData.Signal("BTCUSDT", "240", alertTime: at, confidence: 90), default);
+
+        // An alert without a confidence: the state keeps none, and the engine's default stands in.
+        await market.RecordAsync(TestData.Signal("BTCUSDT", "D", alertTime: at) with { Confidence = null }, default);
         await market.SetLastExecuteAsync(Symbol.FromTrusted("BTCUSDT"), at, TimeSpan.FromMinutes(1), default);
         await SettledAsync(db);
 
@@ -33,7 +36,9 @@ public sealed class EmbeddedMonitoringTests
             var view = db.Get<IMarketView>();
             var listed = await view.ListAsync(default);
             Assert.Equal(["BTCUSDT", "ETHUSDT"], listed.Select(s => s.Symbol.Value));
-            Assert.Equal(["1h", "4h"], listed[0].Timeframes.Select(t => t.Timeframe.Label).Order());
+            Assert.Equal(["1D", "1h", "4h"], listed[0].Timeframes.Select(t => t.Timeframe.Label).Order(StringComparer.Ordinal));
+            Assert.Null(listed[0].Timeframes.Single(t => t.Timeframe.Label == "1D").Confidence);
+            Assert.Equal(at, listed[0].Timeframes.Single(t => t.Timeframe.Label == "1D").ObservedAt);
             Assert.Equal(at, listed[0].LastExecuteAt);
             var sell = Assert.Single(listed[1].Timeframes);
             Assert.Equal((SignalAction.Sell, 55, at), (sell.Action, sell.Confidence, sell.ObservedAt));

@@ -141,7 +141,7 @@ public sealed class MonitoringTests
         Assert.Equal(3, (long)stats["decisions"]!);
         Assert.Equal(0.6667, (double)stats["vetoRate"]!, 4);
         Assert.Equal("""{"EXECUTE":1,"VETO":2}""", stats["byVerdict"]!.ToJsonString());
-        Assert.Equal("""{"COOLDOWN":1,"LOW_CONFIDENCE":1}""", stats["byReason"]!.ToJsonString());
+        Assert.Equal("""{"ALREADY_IN_POSITION":1,"COOLDOWN":1,"LOW_CONFIDENCE":1}""", stats["byReason"]!.ToJsonString());
         Assert.Equal("""{"OTHERUSDT":1,"STATUSDT":2}""", stats["bySymbol"]!.ToJsonString());
         Assert.Equal("""{"1h":2,"4h":1}""", stats["byTimeframe"]!.ToJsonString());
         Assert.Equal("""{"400":1,"401":1}""", stats["rejectedByStatus"]!.ToJsonString());
@@ -159,7 +159,7 @@ public sealed class MonitoringTests
     [Fact]
     public async Task Events_stream_decisions_risk_and_health_as_they_happen_and_resume_after_the_last_decision()
     {
-        await using var app = new KyperianFactory(new Dictionary<string, string?> { ["Kyperian:Console:PollMilliseconds"] = "50" });
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?> { ["Kyperian:Console:PollMilliseconds"] = "50" }));
         var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
         using var stream = new EventReader(operators, "/events");
 
@@ -191,7 +191,7 @@ public sealed class MonitoringTests
     [Fact]
     public async Task In_snapshot_mode_each_answer_holds_what_is_new_and_ends_with_a_retry_delay()
     {
-        await using var app = new KyperianFactory(new Dictionary<string, string?> { ["Kyperian:Console:EventsMode"] = "Snapshot" });
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?> { ["Kyperian:Console:EventsMode"] = "Snapshot" }));
         var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
         var first = await client.AcceptAsync(Alerts.Alert("SNAPUSDT", "buy", "60", confidence: 85));
         var firstDecision = await operators.DecisionAsync(first);

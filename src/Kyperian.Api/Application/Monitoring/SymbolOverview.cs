@@ -137,7 +137,7 @@ public sealed class SymbolOverview(
                     t.Timeframe,
                     t.Action,
                     t.Action.Direction(),
-                    t.Confidence,
+                    t.Confidence ?? settings.DefaultConfidence,
                     t.ObservedAt,
                     Math.Round(Math.Max(0, age.TotalSeconds), 1),
                     age <= t.Timeframe.Duration * settings.StaleBars,

@@ -128,6 +128,7 @@ public static class MonitoringEndpoints
         LiveEvents events,
         IOptions<ConsoleOptions> options,
         IOptionsMonitor<EngineSettings> settings,
+        TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
         // A stream ends when its client leaves or the app stops, whichever comes first: shutdown does not wait for it.
@@ -155,7 +156,7 @@ public static class MonitoringEndpoints
                             "decision", DecisionCursor.Encode(DecisionPosition.Of(decision)), DecisionSummary.From(decision), ApiJsonContext.Default.DecisionSummary, ct);
                         break;
                     case { Kind: LiveEventKind.Risk, Risk: { } risk }:
-                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings.CurrentValue), ApiJsonContext.Default.RiskView, ct);
+                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings.CurrentValue, time.GetUtcNow()), ApiJsonContext.Default.RiskView, ct);
                         break;
                     case { Kind: LiveEventKind.Health, Health: { } health }:
                         await writer.WriteAsync("health", null, health, ApiJsonContext.Default.HealthSnapshot, ct);
@@ -215,7 +216,7 @@ public sealed class DecisionListQuery
 
         if (Verdict is not null)
         {
-            if (WireCodes.TryParse<Verdict>(Verdict.ToUpperInvariant(), out var verdict))
+            if (DecisionCodes.TryParseVerdict(Verdict.ToUpperInvariant(), out var verdict))
             {
                 query = query with { Verdict = verdict };
             }
@@ -227,7 +228,7 @@ public sealed class DecisionListQuery
 
         if (Reason is not null)
         {
-            if (WireCodes.TryParse<VetoReason>(Reason.ToUpperInvariant(), out var reason))
+            if (DecisionCodes.TryParseReason(Reason.ToUpperInvariant(), out var reason))
             {
                 query = query with { Reason = reason };
             }

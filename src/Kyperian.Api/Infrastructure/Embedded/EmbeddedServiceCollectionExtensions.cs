@@ -10,7 +10,10 @@ public enum EmbeddedPorts
 {
     None = 0,
 
-    /// <summary>ISignalStore, IDecisionStore, IDecisionHistory, IRiskLedger, IActivityStats.</summary>
+    /// <summary>
+    /// ISignalStore, IDecisionStore, IRiskLedger, the console's IDecisionHistory and IActivityStats, and engine v2's
+    /// records: IPositionBook, IEngineSettingsStore, IAuditLog, IRiskEventLog.
+    /// </summary>
     Stores = 1,
 
     /// <summary>IDedupeStore, IMarketState, IMarketView.</summary>
@@ -60,6 +63,10 @@ public static class EmbeddedServiceCollectionExtensions
             services.TryAddSingleton<SqliteActivityStats>();
             services.Replace(ServiceDescriptor.Singleton<IDecisionHistory>(sp => sp.GetRequiredService<SqliteDecisionHistory>()));
             services.Replace(ServiceDescriptor.Singleton<IActivityStats>(sp => sp.GetRequiredService<SqliteActivityStats>()));
+            services.Replace(ServiceDescriptor.Singleton<IPositionBook, SqlitePositionBook>());
+            services.Replace(ServiceDescriptor.Singleton<IEngineSettingsStore, SqliteEngineSettingsStore>());
+            services.Replace(ServiceDescriptor.Singleton<IAuditLog, SqliteAuditLog>());
+            services.Replace(ServiceDescriptor.Singleton<IRiskEventLog, SqliteRiskEventLog>());
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
         }

@@ -6,7 +6,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
 
-/// <summary>Decisions in the <c>decisions</c> table; storing one takes its signal out of the outbox in the same transaction.</summary>
+/// <summary>
+/// Decisions in the <c>decisions</c> table; storing one takes its signals (a burst's every member) out of the outbox and
+/// points every other member's decision id at it (<c>decision_members</c>), in the same transaction.
+/// </summary>
 public sealed class SqliteDecisionStore : IDecisionStore
 {
     private const string InsertSql = """
@@ -17,7 +20,20 @@ public sealed class SqliteDecisionStore : IDecisionStore
     private const string MarkDecidedSql =
         "DELETE FROM signal_outbox WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
 
-    private const string GetSql = "SELECT body FROM decisions WHERE decision_id = $id";
+    private const string PointMemberSql = """
+        INSERT INTO decision_members (member_decision_id, decision_id) VALUES ($member, $id)
+        ON CONFLICT (member_decision_id) DO UPDATE SET decision_id = excluded.decision_id
+        """;
+
+    // A decision stored under the id itself comes before a burst's that lists it as a member.
+    private const string GetSql = """
+        SELECT body FROM (
+            SELECT body, 0 AS rank FROM decisions WHERE decision_id = $id
+            UNION ALL
+            SELECT d.body, 1 AS rank FROM decision_members m JOIN decisions d ON d.decision_id = m.decision_id
+            WHERE m.member_decision_id = $id)
+        ORDER BY rank LIMIT 1
+        """;
 
     private const string ListBySymbolSql =
         "SELECT body FROM decisions WHERE symbol = $symbol ORDER BY decided_at DESC, seq DESC LIMIT $limit";
@@ -55,12 +71,19 @@ public sealed class SqliteDecisionStore : IDecisionStore
                 .ExecuteNonQuery() == 1;
             if (inserted)
             {
-                c.Statement(MarkDecidedSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
+                foreach (var member in r.decision.Members)
+                {
+                    c.Statement(MarkDecidedSql).Set("$signal_id", member).ExecuteNonQuery();
+                    var memberDecisionId = SignalIdentity.DecisionIdFor(member);
+                    if (memberDecisionId != r.decision.DecisionId)
+                    {
+                        c.Statement(PointMemberSql).Set("$member", memberDecisionId).Set("$id", r.decision.DecisionId).ExecuteNonQuery();
+                    }
+                }
             }
 
             return inserted;
-        },
-        isolated: false);
+        });
         if (added)
         {
             Interlocked.Increment(ref _count);

@@ -18,27 +18,28 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
 {
     /// <summary>What operators read: from the database on a reader, never holding up a decision, with the symbols in memory on top.</summary>
     private const string ViewSql = """
-        SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at
+        SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at, t.received_at
         FROM timeframe_state AS t LEFT JOIN cooldowns AS c ON c.symbol = t.symbol
         ORDER BY t.symbol
         """;
 
     private const string ViewOneSql = """
-        SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at
+        SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at, t.received_at
         FROM timeframe_state AS t LEFT JOIN cooldowns AS c ON c.symbol = t.symbol
         WHERE t.symbol = $symbol
         """;
 
     private const string LoadTimeframesSql =
-        "SELECT seconds, action, confidence, observed_at, signal_id FROM timeframe_state WHERE symbol = $symbol";
+        "SELECT seconds, action, confidence, observed_at, signal_id, received_at FROM timeframe_state WHERE symbol = $symbol";
 
     private const string LoadCooldownSql = "SELECT last_execute_at FROM cooldowns WHERE symbol = $symbol";
 
     private const string SaveTimeframeSql = """
-        INSERT INTO timeframe_state (symbol, seconds, action, confidence, observed_at, signal_id, updated_at)
-        VALUES ($symbol, $seconds, $action, $confidence, $observed_at, $signal_id, $updated_at)
+        INSERT INTO timeframe_state (symbol, seconds, action, confidence, observed_at, received_at, signal_id, updated_at)
+        VALUES ($symbol, $seconds, $action, $confidence, $observed_at, $received_at, $signal_id, $updated_at)
         ON CONFLICT (symbol, seconds) DO UPDATE SET action = excluded.action, confidence = excluded.confidence,
-            observed_at = excluded.observed_at, signal_id = excluded.signal_id, updated_at = excluded.updated_at
+            observed_at = excluded.observed_at, received_at = excluded.received_at, signal_id = excluded.signal_id,
+            updated_at = excluded.updated_at
         """;
 
     private const string SaveCooldownSql = """
@@ -85,6 +86,7 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
                         .Set("$action", s.candidate.Action.ToString())
                         .Set("$confidence", s.candidate.Confidence)
                         .Set("$observed_at", s.candidate.ObservedAt)
+                        .Set("$received_at", s.candidate.ReceivedAt?.UtcTicks)
                         .Set("$signal_id", s.candidate.SignalId)
                         .Set("$updated_at", s.updatedAt)
                         .ExecuteNonQuery(), isolated: false);
@@ -92,6 +94,15 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
 
                 return [.. state.Timeframes.Values];
             }
+        }
+    }
+
+    public async Task<IReadOnlyList<TimeframeSignal>> ReadAsync(Symbol symbol, CancellationToken cancellationToken)
+    {
+        var state = await LoadAsync(symbol);
+        lock (state)
+        {
+            return [.. state.Timeframes.Values];
         }
     }
 
@@ -189,7 +200,13 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
             }
 
             var timeframe = Timeframe.FromSeconds(reader.GetInt32(1));
-            timeframes!.Add(new TimeframeSignal(timeframe, Enum.Parse<SignalAction>(reader.GetString(2)), reader.GetInt32(3), reader.GetTime(4), reader.GetString(5)));
+            timeframes!.Add(new TimeframeSignal(
+                timeframe,
+                Enum.Parse<SignalAction>(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                reader.GetTime(4),
+                reader.GetString(5),
+                reader.IsDBNull(7) ? null : reader.GetTime(7)));
         }
 
         Flush();
@@ -234,7 +251,12 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
                     {
                         var timeframe = Timeframe.FromSeconds(reader.GetInt32(0));
                         s.state.Timeframes[timeframe.Seconds] = new TimeframeSignal(
-                            timeframe, Enum.Parse<SignalAction>(reader.GetString(1)), reader.GetInt32(2), reader.GetTime(3), reader.GetString(4));
+                            timeframe,
+                            Enum.Parse<SignalAction>(reader.GetString(1)),
+                            reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                            reader.GetTime(3),
+                            reader.GetString(4),
+                            reader.IsDBNull(5) ? null : reader.GetTime(5));
                     }
                 }
 
