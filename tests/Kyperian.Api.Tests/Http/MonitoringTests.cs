@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Kyperian.Api.Endpoints.Monitoring;
@@ -11,15 +12,16 @@ namespace Kyperian.Api.Tests.Http;
 public sealed class MonitoringTests
 {
     [Fact]
-    public async Task Symbols_show_each_timeframes_latest_direction_confidence_age_and_staleness_with_the_last_decision()
+    public async Task Symbols_show_each_timeframes_latest_direction_confidence_age_and_staleness_with_the_position_and_the_last_decision()
     {
         await using var app = new ClockedFixture();
         var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
         var start = app.Clock.GetUtcNow();
-        await DecideAsync(client, operators, Alerts.Alert("MTFUSDT", "buy", "15", confidence: 80, time: start));
+        var opened = await DecideAsync(client, operators, Alerts.Alert("MTFUSDT", "buy", "15", price: 64000.5m, confidence: 80, time: start));
+        Assert.Equal(("EXECUTE", "EnterLong"), (opened.Verdict(), opened.Action()));
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         var last = await DecideAsync(client, operators, Alerts.Alert("MTFUSDT", "sell", "60", confidence: 55, time: start));
-        await DecideAsync(client, operators, Alerts.Alert("AAAUSDT", "buy", "5", confidence: 65, time: start));
+        await DecideAsync(client, operators, Alerts.Alert("AAAUSDT", "close", "5", confidence: null, time: start));
 
         // 50 minutes on: past three 15-minute bars, within three hourly ones.
         app.Clock.Advance(TimeSpan.FromMinutes(50) - TimeSpan.FromSeconds(1));
@@ -33,60 +35,109 @@ public sealed class MonitoringTests
         Assert.Equal(("Sell", -1, 55, true), Cell(timeframes[1]!));
         Assert.InRange((double)timeframes[0]!["ageSeconds"]!, 3000, 3001);   // alert times are whole seconds
         Assert.Equal((string?)last["decisionId"], (string?)mtf["lastDecision"]!["decisionId"]);
-        Assert.False(string.IsNullOrWhiteSpace((string?)mtf["lastDecision"]!["explanation"]));
+
+        // The position from the book: the long the 15m buy opened; the 1h sell against it was vetoed.
+        Assert.Equal(("Long", 64000.5m, (string?)opened["decisionId"]), Position(mtf["position"]!));
+        Assert.Equal("Reverse", (string?)mtf["lastDecision"]!["action"]);
+        Assert.StartsWith("Vetoed: ", (string?)mtf["lastDecision"]!["explanation"], StringComparison.Ordinal);
+        Assert.Contains("cooldown", (string?)mtf["lastDecision"]!["explanation"], StringComparison.Ordinal);
+
+        // A close alert when flat: no position to close; an alert without confidence is weighed with the default, and says so.
+        var aaa = symbols[0]!;
+        Assert.Equal("Flat", (string?)aaa["position"]!["side"]);
+        Assert.Equal(["NO_POSITION"], aaa["lastDecision"]!["reasons"].Strings());
+        Assert.Equal("Vetoed: There is nothing to close: AAAUSDT is flat.", (string?)aaa["lastDecision"]!["explanation"]);
+        var assumed = aaa["timeframes"]![0]!;
+        Assert.Equal((70, true), ((int)assumed["confidence"]!, (bool)assumed["confidenceAssumed"]!));
 
         static (string, int, int, bool) Cell(JsonNode t) => ((string)t["action"]!, (int)t["direction"]!, (int)t["confidence"]!, (bool)t["live"]!);
+
+        static (string?, decimal?, string?) Position(JsonNode p) => ((string?)p["side"], (decimal?)p["entryPrice"], (string?)p["openingDecisionId"]);
     }
 
     [Fact]
-    public async Task A_dry_run_shows_what_a_buy_and_a_sell_would_get_now_and_changes_nothing()
+    public async Task A_dry_run_weighs_a_buy_a_sell_and_a_close_by_the_rules_in_force_on_the_position_and_risk_and_changes_nothing()
     {
-        await using var app = new ClockedFixture();
-        var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
-        var start = app.Clock.GetUtcNow();
-        await DecideAsync(client, operators, Alerts.Alert("DRYUSDT", "buy", "240", confidence: 90, time: start));
-        await DecideAsync(client, operators, Alerts.Alert("DRYUSDT", "buy", "15", confidence: 80, time: start));
+        // The engine's own defaults: two agreeing live timeframes, one of them higher; between bar closes.
+        await using var app = new TradingApp(TradingApp.At(10, 7, 13));
+        var first = await app.DecideAsync("DRYUSDT", "buy", "240", 90, 100m);
+        Assert.Equal(["TOO_FEW_TIMEFRAMES", "NO_HIGHER_TIMEFRAME"], first.Reasons());
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        var entry = await app.DecideAsync("DRYUSDT", "buy", "15", 80, 101m);
+        Assert.Equal(("EXECUTE", "EnterLong"), (entry.Verdict(), entry.Action()));
+        await app.GetWhenAsync("/positions/DRYUSDT", p => (string?)p["position"]!["side"] == "Long");
         app.Clock.Advance(TimeSpan.FromSeconds(61));
-        var before = await StateAsync(operators);
+        var before = await StateAsync(app);
 
-        var detail = await (await operators.GetAsync("/symbols/DRYUSDT")).ExpectAsync(HttpStatusCode.OK);
+        var detail = await app.GetAsync("/symbols/DRYUSDT");
+        Assert.Equal(0, (long)detail["settingsVersion"]!);
+        Assert.Equal("Long", (string?)detail["symbol"]!["position"]!["side"]);
 
-        // On the fastest live chart, with its confidence: the buy goes through, the sell fights the 4h.
+        // On the fastest live chart, with its confidence. Another buy: the long is already open.
         var buy = detail["buy"]!;
-        Assert.Equal(("Buy", "15m", 80, "EXECUTE", "EnterLong"), Outcome(buy));
-        Assert.Empty(buy["reasons"]!.AsArray());
-        Assert.True((double)buy["positionSizePct"]! > 0);
+        Assert.Equal(("Buy", "15m", 80, "VETO", "EnterLong"), Outcome(buy));
+        Assert.Equal(["ALREADY_IN_POSITION"], buy["reasons"].Strings());
+        Assert.Contains("DRYUSDT is already Long", (string?)buy["explanation"], StringComparison.Ordinal);
+        Assert.Equal("ALREADY_IN_POSITION", (string?)buy["explanations"]![0]!["code"]);
+
+        // A sell would reverse the long, against the 4h and with no timeframe beside it.
         var sell = detail["sell"]!;
-        Assert.Equal(("Sell", "15m", 80, "VETO", "EnterShort"), Outcome(sell));
-        Assert.Equal(["HTF_CONFLICT", "WEAK_CONFLUENCE"], sell["reasons"].Strings());
-        Assert.Contains("HTF_CONFLICT", (string?)sell["explanation"], StringComparison.Ordinal);
-        Assert.Equal("DRYUSDT", (string?)detail["symbol"]!["symbol"]);
+        Assert.Equal(("Sell", "15m", 80, "VETO", "Reverse"), Outcome(sell));
+        Assert.Equal(["HTF_CONFLICT", "WEAK_CONFLUENCE", "TOO_FEW_TIMEFRAMES", "NO_HIGHER_TIMEFRAME"], sell["reasons"].Strings());
+        Assert.Contains("4h is a live BUY at 90 % against this SELL.", (string?)sell["explanation"], StringComparison.Ordinal);
+        Assert.Equal("Long", (string?)sell["positionAfter"]!["side"]);
 
-        var chosen = await (await operators.GetAsync("/symbols/dryusdt?timeframe=240&confidence=40")).ExpectAsync(HttpStatusCode.OK);
+        // A close always may: it would close the long at the last price.
+        var exit = detail["exit"]!;
+        Assert.Equal(("Close", "15m", 80, "EXECUTE", "Exit"), Outcome(exit));
+        Assert.Equal("Flat", (string?)exit["positionAfter"]!["side"]);
+        Assert.Equal("Closed Long at 101 (opened at 101): 0 %.", (string?)exit["explanation"]);
+
+        // Another timeframe and confidence: the 4h has nothing above it.
+        var chosen = await app.GetAsync("/symbols/dryusdt?timeframe=240&confidence=40");
         Assert.Equal(("Buy", "4h", 40, "VETO", "EnterLong"), Outcome(chosen["buy"]!));
-        Assert.Equal(["LOW_CONFIDENCE"], chosen["buy"]!["reasons"].Strings());
+        Assert.Equal(["LOW_CONFIDENCE", "NO_HIGHER_TIMEFRAME", "ALREADY_IN_POSITION"], chosen["buy"]!["reasons"].Strings());
 
-        // Nothing was decided, recorded or counted.
-        Assert.Equal(before, await StateAsync(operators));
+        // Nothing was decided, recorded, moved or counted.
+        Assert.Equal(before, await StateAsync(app));
 
-        using var halt = await operators.PostAsync("/risk/halt", null);
-        halt.EnsureSuccessStatusCode();
-        var halted = await (await operators.GetAsync("/symbols/DRYUSDT")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Contains("KILL_SWITCH", halted["buy"]!["reasons"].Strings());
+        // The settings in force, changed at run time, apply to the next dry run.
+        await app.PutSettingsAsync(new JsonObject { ["minLiveTimeframes"] = 1, ["requireHigherTimeframe"] = false });
+        var relaxed = await app.GetAsync("/symbols/DRYUSDT");
+        Assert.Equal(1, (long)relaxed["settingsVersion"]!);
+        Assert.Equal(["HTF_CONFLICT", "WEAK_CONFLUENCE"], relaxed["sell"]!["reasons"].Strings());
 
-        using var unknown = await operators.GetAsync("/symbols/NOSUCHUSDT");
+        // Risk: a halt, then a loss past the daily limit; a close still executes.
+        await app.PostAsync("/risk/halt", new JsonObject { ["reason"] = "news" });
+        Assert.Contains("KILL_SWITCH", (await app.GetAsync("/symbols/DRYUSDT"))["buy"]!["reasons"].Strings());
+        await app.PostAsync("/risk/resume", null);
+        await app.ReportPnlAsync(-5.5);
+        var breached = await app.GetAsync("/symbols/DRYUSDT");
+        Assert.Equal(["RISK_LIMIT", "ALREADY_IN_POSITION"], breached["buy"]!["reasons"].Strings());
+        Assert.Contains("no entries until the next trading day starts at 2026-01-16 00:00 UTC", (string?)breached["buy"]!["explanation"], StringComparison.Ordinal);
+        Assert.Equal("EXECUTE", (string?)breached["exit"]!["verdict"]);
+
+        using var unknown = await app.Operator.GetAsync("/symbols/NOSUCHUSDT");
         await unknown.ExpectProblemAsync(HttpStatusCode.NotFound);
 
         static (string, string, int, string, string) Outcome(JsonNode o) =>
             ((string)o["action"]!, (string)o["timeframe"]!, (int)o["confidence"]!, (string)o["verdict"]!, (string)o["trade"]!);
 
-        static async Task<string> StateAsync(HttpClient operators)
+        static async Task<string> StateAsync(TradingApp app)
         {
-            var decisions = await (await operators.GetAsync("/decisions?limit=500")).ExpectAsync(HttpStatusCode.OK);
-            var symbols = await (await operators.GetAsync("/symbols")).ExpectAsync(HttpStatusCode.OK);
-            var risk = await (await operators.GetAsync("/risk")).ExpectAsync(HttpStatusCode.OK);
-            symbols.AsObject().Remove("asOf");
-            return decisions.ToJsonString() + symbols.ToJsonString() + risk.ToJsonString();
+            var parts = new List<string>();
+            foreach (var path in new[] { "/decisions?limit=500", "/symbols", "/risk", "/positions", "/risk/events", "/audit", "/settings", "/stats" })
+            {
+                var node = await app.GetAsync(path);
+                if (node is JsonObject read)
+                {
+                    read.Remove("asOf");
+                }
+
+                parts.Add(node.ToJsonString());
+            }
+
+            return string.Join("\n", parts);
         }
     }
 
@@ -117,6 +168,16 @@ public sealed class MonitoringTests
         var rest = await (await operators.GetAsync($"/decisions?limit=3&cursor={Uri.EscapeDataString(next)}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal([ids[0]], rest["decisions"]!.AsArray().Select(d => (string)d!["decisionId"]!));
         Assert.Null(rest["next"]);
+
+        // As the console lists them: one line each, what it did or why not, and the same paging.
+        var summaries = await (await operators.GetAsync("/decisions?limit=3&view=summary")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(first["next"]!.ToJsonString(), summaries["next"]!.ToJsonString());
+        var lines = summaries["decisions"]!.AsArray();
+        Assert.Equal(ids.AsEnumerable().Reverse().Take(3), lines.Select(d => (string)d!["decisionId"]!));
+        Assert.Null(lines[0]!["inputs"]);
+        Assert.StartsWith("Opened Long 0.64 % at 101.25.", (string?)lines[0]!["explanation"], StringComparison.Ordinal);
+        Assert.StartsWith("Vetoed: ", (string?)lines[1]!["explanation"], StringComparison.Ordinal);
+        Assert.Equal(["COOLDOWN", "ALREADY_IN_POSITION"], lines[1]!["reasons"].Strings());
 
         static async Task<string[]> IdsAsync(HttpClient operators, string path) =>
             [.. (await (await operators.GetAsync(path)).ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray().Select(d => (string)d!["decisionId"]!)];
@@ -172,13 +233,35 @@ public sealed class MonitoringTests
         var decision = await stream.NextAsync("decision");
         Assert.Equal(signalId, (string?)decision.Data["signalId"]);
         Assert.Equal("EXECUTE", (string?)decision.Data["verdict"]);
-        Assert.StartsWith("Executed EnterLong", (string?)decision.Data["explanation"], StringComparison.Ordinal);
+        Assert.Equal("Opened Long 0.72 % at 101.25. 1 of 1 live timeframes agree, score 0.85.", (string?)decision.Data["explanation"]);
+        Assert.Equal(("Long", 101.25m), ((string?)decision.Data["positionAfter"]!["side"], (decimal?)decision.Data["price"]));
         Assert.NotNull(decision.Id);
 
         using var halt = await operators.PostAsync("/risk/halt", null);
         halt.EnsureSuccessStatusCode();
         var halted = await stream.NextAsync("risk", e => (bool)e.Data["halted"]!);
         Assert.Equal("halted by an operator", (string?)halted.Data["haltReason"]);
+        Assert.Equal(("halt", "killSwitch"), Kind(await stream.NextAsync("riskEvent")));
+
+        // Losses: past the 4 % warning, then the 5 % daily limit, which holds for the rest of the day.
+        using (var warned = await operators.PostAsJsonAsync("/risk/pnl", new { pnlPct = -4.2 }))
+        {
+            warned.EnsureSuccessStatusCode();
+        }
+
+        var warning = await stream.NextAsync("riskEvent", e => (string?)e.Data["kind"] == "warning");
+        Assert.Equal(("warning", "dailyLoss"), Kind(warning));
+        Assert.Equal(4.2, (double)warning.Data["observedPct"]!, 6);
+        using (var breached = await operators.PostAsJsonAsync("/risk/pnl", new { pnlPct = -1.3 }))
+        {
+            breached.EnsureSuccessStatusCode();
+        }
+
+        // The ledger changes before its events are recorded: the state comes first.
+        var limit = await stream.NextAsync("risk", e => (bool)e.Data["dailyLimitReached"]!);
+        Assert.Equal(5.5, (double)limit.Data["worstDailyLossPct"]!, 6);
+        Assert.Equal(("breach", "dailyLoss"), Kind(await stream.NextAsync("riskEvent", e => (string?)e.Data["kind"] == "breach")));
+        Assert.Single(stream.Seen, e => e.Name == "riskEvent" && (string?)e.Data["kind"] == "warning");
 
         // A client that comes back with the last id it saw gets what it missed, and nothing twice.
         var missed = await client.AcceptAsync(Alerts.Alert("LIVEUSDT", "sell", "15", confidence: 85));
@@ -212,6 +295,8 @@ public sealed class MonitoringTests
         Assert.Contains(second, since, StringComparison.Ordinal);
         Assert.DoesNotContain(first, since, StringComparison.Ordinal);
     }
+
+    private static (string?, string?) Kind(ServerEvent riskEvent) => ((string?)riskEvent.Data["kind"], (string?)riskEvent.Data["limit"]);
 
     private static async Task<JsonNode> DecideAsync(HttpClient client, HttpClient operators, JsonObject alert) =>
         await operators.DecisionAsync(await client.AcceptAsync(alert));

@@ -90,6 +90,7 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
     [InlineData("/decisions?from=yesterday&to=2025-01-01T00:00:00Z", "from")]
     [InlineData("/decisions?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "to")]
     [InlineData("/decisions?cursor=bm90LWEtY3Vyc29y", "cursor")]
+    [InlineData("/decisions?view=compact", "view")]
     [InlineData("/stats?from=2025-01-01T00:00:00Z&to=2025-06-01T00:00:00Z", "to")]
     [InlineData("/symbols/BTCUSDT?timeframe=7X&confidence=101", "confidence,timeframe")]
     [InlineData("/signals?symbol=BTCUSDT&limit=ten", "limit")]

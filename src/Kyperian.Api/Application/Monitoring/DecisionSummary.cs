@@ -1,9 +1,14 @@
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Api.Application.Monitoring;
 
-/// <summary>A decision in one line, for lists: what it did, and why not when it was vetoed.</summary>
+/// <summary>
+/// A decision in one line, for lists: what it did to the position, or each reason it was vetoed in words
+/// (<see cref="Explanation"/>, from the engine's <see cref="Explanations"/>), with the price, the position it left and
+/// the settings version it was made with.
+/// </summary>
 public sealed record DecisionSummary(
     string DecisionId,
     string SignalId,
@@ -15,6 +20,11 @@ public sealed record DecisionSummary(
     double PositionSizePct,
     IReadOnlyList<VetoReason> Reasons,
     string Explanation,
+    IReadOnlyList<Explanation> Explanations,
+    decimal? Price,
+    Position? PositionAfter,
+    int Members,
+    long SettingsVersion,
     DateTimeOffset DecidedAt,
     double LatencyMs)
 {
@@ -28,14 +38,12 @@ public sealed record DecisionSummary(
         decision.Score,
         decision.PositionSizePct,
         decision.Reasons,
-        Explain(decision),
+        DecisionLine.Of(decision),
+        decision.Explanations,
+        decision.Price,
+        decision.PositionAfter,
+        decision.Members.Count,
+        decision.SettingsVersion,
         decision.DecidedAt,
         decision.LatencyMs);
-
-    /// <summary>The decision in words: the reasons it was vetoed, or what it executed and how strongly the timeframes agreed.</summary>
-    public static string Explain(Decision decision) => decision.Verdict == Verdict.Veto
-        ? "Vetoed: " + string.Join(", ", decision.Reasons.Select(r => r.Code()))
-        : decision.Action == TradeAction.Exit
-            ? "Executed Exit: exits always execute"
-            : FormattableString.Invariant($"Executed {decision.Action}: score {decision.Score:0.00}, {Math.Round(decision.Alignment * 100)} % of live weight agrees, size {decision.PositionSizePct:0.##} %");
 }

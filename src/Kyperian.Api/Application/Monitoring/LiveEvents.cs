@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Kyperian.Api.Application.Risk;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Risk;
@@ -10,7 +11,13 @@ namespace Kyperian.Api.Application.Monitoring;
 public enum LiveEventKind
 {
     Decision,
+
+    /// <summary>The account's risk state changed (P&amp;L, a breach, a halt, a new trading day) or the limits did.</summary>
     Risk,
+
+    /// <summary>A loss warning or breach, a halt or a resume, as the engine and the operators recorded it.</summary>
+    RiskEvent,
+
     Health,
 
     /// <summary>Nothing happened for a while: a proxy in between must not take the stream for dead.</summary>
@@ -20,17 +27,27 @@ public enum LiveEventKind
 /// <summary>The health report in brief: the overall status and each check's.</summary>
 public sealed record HealthSnapshot(string Status, IReadOnlyDictionary<string, string> Checks);
 
-/// <summary>One event of the console's live feed; exactly the member its <see cref="Kind"/> names is set.</summary>
-public sealed record LiveEvent(LiveEventKind Kind, Decision? Decision = null, RiskState? Risk = null, HealthSnapshot? Health = null);
+/// <summary>
+/// One event of the console's live feed; exactly the members its <see cref="Kind"/> names are set (a risk state comes
+/// with the settings whose limits it is measured against).
+/// </summary>
+public sealed record LiveEvent(
+    LiveEventKind Kind,
+    Decision? Decision = null,
+    RiskState? Risk = null,
+    EngineSettings? Settings = null,
+    RiskEvent? RiskEvent = null,
+    HealthSnapshot? Health = null);
 
 /// <summary>
-/// The console's live feed: new decisions, a changed risk state, a changed health status. It reads the stores
-/// (every <see cref="ConsoleOptions.PollMilliseconds"/>) rather than listening inside the engine, so it sees the
-/// decisions of every engine process, whichever role serves it.
+/// The console's live feed: new decisions, a changed risk state, new risk events, a changed health status. It reads
+/// the stores (every <see cref="ConsoleOptions.PollMilliseconds"/>) rather than listening inside the engine, so it sees
+/// the decisions and risk events of every engine process, whichever role serves it.
 /// </summary>
 public sealed class LiveEvents(
     IDecisionHistory history,
-    IRiskLedger risk,
+    RiskDesk risk,
+    IRiskEventLog riskEvents,
     HealthCheckService health,
     IOptions<ConsoleOptions> options,
     TimeProvider time)
@@ -40,19 +57,27 @@ public sealed class LiveEvents(
 
     private const int MaxPerPoll = DecisionQuery.MaxLimit;
 
+    /// <summary>Risk events are rare: the newest this many are read on each poll.</summary>
+    private const int RiskEventsPerPoll = 20;
+
     private static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
 
-    /// <param name="since">The last decision the client has; null: only decisions from now on.</param>
+    /// <param name="since">
+    /// The last decision the client has; null: only decisions from now on. Risk events are sent from its time on (from
+    /// now on without it), each once per feed: a client that polls with the same decision gets a risk event again, and
+    /// knows it by its id.
+    /// </param>
     /// <param name="once">One pass (what is new, the risk state, the health), then the feed ends.</param>
     /// <param name="cancellationToken">Ends the feed.</param>
     public async IAsyncEnumerable<LiveEvent> ReadAsync(DecisionPosition? since, bool once, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var poll = TimeSpan.FromMilliseconds(Math.Max(50, settings.PollMilliseconds));
-        var healthEvery = TimeSpan.FromSeconds(Math.Max(1, settings.HealthCheckSeconds));
+        var console = options.Value;
+        var poll = TimeSpan.FromMilliseconds(Math.Max(50, console.PollMilliseconds));
+        var healthEvery = TimeSpan.FromSeconds(Math.Max(1, console.HealthCheckSeconds));
 
         var tail = new DecisionTail(since ?? await NewestAsync(cancellationToken));
-        RiskState? lastRisk = null;
+        var riskTail = new RiskEventTail(since?.DecidedAt ?? time.GetUtcNow());
+        (RiskState Risk, long SettingsVersion)? lastRisk = null;
         HealthSnapshot? lastHealth = null;
         var healthDue = time.GetUtcNow();
         var quietSince = time.GetUtcNow();
@@ -64,12 +89,18 @@ public sealed class LiveEvents(
                 yield return new LiveEvent(LiveEventKind.Decision, Decision: decision);
             }
 
-            var riskNow = await risk.GetAsync(RiskState.DayOf(time.GetUtcNow()), cancellationToken);
-            if (riskNow != lastRisk)
+            var (riskNow, settings) = await risk.GetAsync(cancellationToken);
+            if (lastRisk != (riskNow, settings.Version))
             {
-                lastRisk = riskNow;
+                lastRisk = (riskNow, settings.Version);
                 quietSince = time.GetUtcNow();
-                yield return new LiveEvent(LiveEventKind.Risk, Risk: riskNow);
+                yield return new LiveEvent(LiveEventKind.Risk, Risk: riskNow, Settings: settings);
+            }
+
+            foreach (var riskEvent in riskTail.New(await riskEvents.ListAsync(RiskEventsPerPoll, cancellationToken)))
+            {
+                quietSince = time.GetUtcNow();
+                yield return new LiveEvent(LiveEventKind.RiskEvent, RiskEvent: riskEvent);
             }
 
             if (time.GetUtcNow() >= healthDue)
@@ -115,6 +146,34 @@ public sealed class LiveEvents(
 
     private static bool SameHealth(HealthSnapshot a, HealthSnapshot b) =>
         a.Status == b.Status && a.Checks.Count == b.Checks.Count && a.Checks.All(c => b.Checks.TryGetValue(c.Key, out var s) && s == c.Value);
+
+    /// <summary>The risk events from a moment on, each once, oldest first.</summary>
+    private sealed class RiskEventTail(DateTimeOffset after)
+    {
+        private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+
+        /// <param name="newestFirst">The newest risk events, as the log lists them.</param>
+        public IReadOnlyList<RiskEvent> New(IReadOnlyList<RiskEvent> newestFirst)
+        {
+            var fresh = new List<RiskEvent>();
+            for (var i = newestFirst.Count - 1; i >= 0; i--)
+            {
+                var riskEvent = newestFirst[i];
+                if (riskEvent.At >= after && _sent.Add(riskEvent.EventId))
+                {
+                    fresh.Add(riskEvent);
+                }
+            }
+
+            // What the log no longer lists among its newest is never listed again: forget it.
+            if (_sent.Count > 4 * RiskEventsPerPoll)
+            {
+                _sent.IntersectWith(newestFirst.Select(e => e.EventId));
+            }
+
+            return fresh;
+        }
+    }
 
     /// <summary>Follows the newest end of the decision list: each call returns, oldest first, what it has not returned before.</summary>
     /// <param name="start">The newest decision the client has; it and everything after it in the list count as known.</param>

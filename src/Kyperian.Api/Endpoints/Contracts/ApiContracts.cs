@@ -100,6 +100,9 @@ public sealed record RiskView(
 /// <summary>A page of <c>GET /decisions</c>; <c>next</c> is the cursor of the following page, null on the last.</summary>
 public sealed record DecisionListView(IReadOnlyList<Decision> Decisions, string? Next);
 
+/// <summary>A page of <c>GET /decisions?view=summary</c>: each decision in one line.</summary>
+public sealed record DecisionSummaryListView(IReadOnlyList<DecisionSummary> Decisions, string? Next);
+
 /// <summary>Every symbol with state, as of <c>asOf</c>.</summary>
 public sealed record SymbolsView(DateTimeOffset AsOf, IReadOnlyList<SymbolView> Symbols);
 
@@ -161,10 +164,12 @@ public sealed record TradingViewAlert(
 [JsonSerializable(typeof(SymbolDetail))]
 [JsonSerializable(typeof(ActivityView))]
 [JsonSerializable(typeof(DecisionSummary))]
+[JsonSerializable(typeof(DecisionSummaryListView))]
 [JsonSerializable(typeof(HealthSnapshot))]
 [JsonSerializable(typeof(EventsReady))]
 [JsonSerializable(typeof(ConsoleInfo))]
 [JsonSerializable(typeof(IReadOnlyList<RiskEvent>))]
+[JsonSerializable(typeof(RiskEvent))]
 [JsonSerializable(typeof(EngineSettings))]
 [JsonSerializable(typeof(SettingsView))]
 [JsonSerializable(typeof(PositionView))]

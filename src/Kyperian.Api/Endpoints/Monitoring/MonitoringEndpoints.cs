@@ -31,14 +31,15 @@ public static class MonitoringEndpoints
         app.MapGet("/decisions", ListDecisionsAsync).WithTags("Decisions").RequireOperatorKey().WithName("ListDecisions")
             .WithSummary("Decisions across symbols, newest first, filtered by symbol, verdict, reason and time; paged with an opaque cursor")
             .WithDescription($"limit 1 to {DecisionQuery.MaxLimit} (default {DefaultLimit}); from and to are ISO 8601 and inclusive; "
-                + "pass the answer's next as ?cursor= for the following page (null on the last page). New decisions never shift a page.");
+                + "pass the answer's next as ?cursor= for the following page (null on the last page). New decisions never shift a page. "
+                + "view=summary answers each decision in one line (what it did to the position, or every veto reason in words) instead of whole.");
 
         app.MapGet("/stats", GetStatsAsync).WithTags("Console").RequireOperatorKey().WithName("GetStats")
             .WithSummary("Counts by verdict, veto reason, symbol and timeframe; decision and webhook latency percentiles; refused alerts by status")
             .WithDescription("By whole UTC hours; the default range is the last 24 hours, the longest 93 days.");
 
         app.MapGet("/events", StreamEventsAsync).WithTags("Console").RequireOperatorKey().WithName("Events")
-            .WithSummary("Server-sent events: decision, risk and health, as they happen")
+            .WithSummary("Server-sent events: decision, risk (the state), riskEvent (a warning, breach, halt or resume) and health, as they happen")
             .WithDescription("Send Last-Event-ID (or ?since=) to resume after a decision. Under AWS Lambda each response holds what is new and ends, "
                 + "with a retry delay: API Gateway buffers responses, so clients poll through the same protocol.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
@@ -91,7 +92,7 @@ public static class MonitoringEndpoints
         return await overview.GetAsync(parsed, tf, conf, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound("symbol");
     }
 
-    private static async Task<Results<Ok<DecisionListView>, ValidationProblem>> ListDecisionsAsync(
+    private static async Task<Results<Ok<DecisionListView>, Ok<DecisionSummaryListView>, ValidationProblem>> ListDecisionsAsync(
         [AsParameters] DecisionListQuery request, IDecisionHistory history, CancellationToken ct)
     {
         if (!request.TryParse(out var query, out var errors))
@@ -100,7 +101,10 @@ public static class MonitoringEndpoints
         }
 
         var page = await history.QueryAsync(query, ct);
-        return TypedResults.Ok(new DecisionListView(page.Decisions, page.Next is { } next ? DecisionCursor.Encode(next) : null));
+        var cursor = page.Next is { } next ? DecisionCursor.Encode(next) : null;
+        return request.Summaries
+            ? TypedResults.Ok(new DecisionSummaryListView([.. page.Decisions.Select(DecisionSummary.From)], cursor))
+            : TypedResults.Ok(new DecisionListView(page.Decisions, cursor));
     }
 
     private static async Task<Results<Ok<ActivityView>, ValidationProblem>> GetStatsAsync(
@@ -127,7 +131,6 @@ public static class MonitoringEndpoints
         [FromQuery] string? since,
         LiveEvents events,
         IOptions<ConsoleOptions> options,
-        IOptionsMonitor<EngineSettings> settings,
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
@@ -155,8 +158,11 @@ public static class MonitoringEndpoints
                         await writer.WriteAsync(
                             "decision", DecisionCursor.Encode(DecisionPosition.Of(decision)), DecisionSummary.From(decision), ApiJsonContext.Default.DecisionSummary, ct);
                         break;
-                    case { Kind: LiveEventKind.Risk, Risk: { } risk }:
-                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings.CurrentValue, time.GetUtcNow()), ApiJsonContext.Default.RiskView, ct);
+                    case { Kind: LiveEventKind.Risk, Risk: { } risk, Settings: { } settings }:
+                        await writer.WriteAsync("risk", null, RiskView.From(risk, settings, time.GetUtcNow()), ApiJsonContext.Default.RiskView, ct);
+                        break;
+                    case { Kind: LiveEventKind.RiskEvent, RiskEvent: { } riskEvent }:
+                        await writer.WriteAsync("riskEvent", null, riskEvent, ApiJsonContext.Default.RiskEvent, ct);
                         break;
                     case { Kind: LiveEventKind.Health, Health: { } health }:
                         await writer.WriteAsync("health", null, health, ApiJsonContext.Default.HealthSnapshot, ct);
@@ -197,6 +203,13 @@ public sealed class DecisionListQuery
 
     [FromQuery(Name = "cursor")]
     public string? Cursor { get; init; }
+
+    /// <summary><c>full</c> (the default): whole decisions; <c>summary</c>: each in one line, as the console lists them.</summary>
+    [FromQuery(Name = "view")]
+    public string? View { get; init; }
+
+    /// <summary>True when <see cref="View"/> asks for summaries (valid once <see cref="TryParse"/> said so).</summary>
+    public bool Summaries => string.Equals(View, "summary", StringComparison.OrdinalIgnoreCase);
 
     public bool TryParse(out DecisionQuery query, out Dictionary<string, string[]> errors)
     {
@@ -255,6 +268,11 @@ public sealed class DecisionListQuery
         else
         {
             errors["limit"] = [$"must be a whole number from 1 to {DecisionQuery.MaxLimit}"];
+        }
+
+        if (View is not null && !Summaries && !string.Equals(View, "full", StringComparison.OrdinalIgnoreCase))
+        {
+            errors["view"] = ["must be full or summary"];
         }
 
         if (Cursor is not null)

@@ -1,12 +1,13 @@
 // The Kyperian operator console: plain JavaScript, no build step, no third-party code.
 // It reads the operator API with the key kept in this tab's sessionStorage, follows GET /events for live
-// decisions, risk and health (or polls through the same endpoint where the host buffers responses), and never
-// shows or logs the key.
+// decisions, the risk state, risk events and health (or polls through the same endpoint where the host buffers
+// responses), and never shows or logs the key.
 'use strict';
 
 (() => {
   const KEY_STORAGE = 'kyperian.operatorKey';
   const MAX_DECISIONS = 100;
+  const MAX_EVENTS = 20;
   const REFRESH_EVERY_MS = 30000;
   const SVG = 'http://www.w3.org/2000/svg';
 
@@ -14,8 +15,10 @@
     info: null,
     key: sessionStorage.getItem(KEY_STORAGE),
     decisions: [],
+    riskEvents: [],
     lastEventId: null,
     refreshTimer: null,
+    settingsTimer: null,
     periodic: null,
     stream: null,
     generation: 0,
@@ -108,22 +111,18 @@
     return `${Number(value || 0).toFixed(2)} %`;
   }
 
-  // One line in words: the engine's explanations when it gives them, else the summary, else the codes.
+  // One line in words, as the service wrote it (what the decision did to the position, or every veto reason).
   function explain(decision) {
-    if (Array.isArray(decision.explanations) && decision.explanations.length > 0) {
-      return decision.explanations.map((e) => e.text).join(' ');
+    return decision.explanation || (decision.reasons || []).join(', ');
+  }
+
+  // "Long 0.72 % at 97000" or "Flat".
+  function positionText(position) {
+    if (!position || !position.side || position.side === 'Flat') {
+      return 'Flat';
     }
-    if (decision.explanation) {
-      return decision.explanation;
-    }
-    if (decision.verdict === 'VETO') {
-      return `Vetoed: ${(decision.reasons || []).join(', ')}`;
-    }
-    if (decision.action === 'Exit') {
-      return 'Executed Exit: exits always execute';
-    }
-    return `Executed ${decision.action}: score ${Number(decision.score).toFixed(2)}, `
-      + `${Math.round(Number(decision.alignment) * 100)} % of live weight agrees, size ${Number(Number(decision.positionSizePct).toFixed(2))} %`;
+    const price = position.entryPrice == null ? 'an unknown price' : position.entryPrice;
+    return `${position.side} ${Number(Number(position.sizePct).toFixed(2))} % at ${price}`;
   }
 
   // ---- key and start -------------------------------------------------------------------------------------------
@@ -203,6 +202,7 @@
     state.generation++;
     clearInterval(state.periodic);
     clearTimeout(state.refreshTimer);
+    clearTimeout(state.settingsTimer);
     if (state.stream) {
       state.stream.abort();
       state.stream = null;
@@ -224,11 +224,12 @@
 
   async function refreshAll() {
     try {
-      const [symbols, decisions, stats, risk, health, positions, notifications] = await Promise.all([
+      const [symbols, decisions, stats, risk, riskEvents, health, positions, notifications] = await Promise.all([
         api('symbols'),
-        api('decisions?limit=50'),
+        api('decisions?limit=50&view=summary'),
         api('stats'),
         api('risk'),
+        api(`risk/events?limit=${MAX_EVENTS}`),
         api('health'),
         state.info.positions ? api('positions') : Promise.resolve(null),
         state.info.notifications ? api('notifications?status=failed&limit=20') : Promise.resolve(null),
@@ -239,12 +240,27 @@
       renderDecisions(new Set());
       renderVetoes(stats);
       renderRisk(risk);
+      state.riskEvents = riskEvents;
+      renderRiskEvents(new Set());
       renderHealth(health);
       if (positions) renderPositions(positions);
       if (notifications) renderNotifications(notifications);
+      await refreshSettings();
     } catch (error) {
       failed(error);
     }
+  }
+
+  // The settings in force and the audit log: operator actions (here or elsewhere) change them.
+  async function refreshSettings() {
+    const [settings, audit] = await Promise.all([api('settings'), api('audit?limit=10')]);
+    renderSettings(settings);
+    renderAudit(audit);
+  }
+
+  function refreshSettingsSoon() {
+    clearTimeout(state.settingsTimer);
+    state.settingsTimer = setTimeout(() => refreshSettings().catch(failed), 300);
   }
 
   // Symbols and statistics change with every decision: read them again shortly after a burst settles.
@@ -344,6 +360,15 @@
         break;
       case 'risk':
         renderRisk(data);
+        refreshSettingsSoon();
+        break;
+      case 'riskEvent':
+        if (!state.riskEvents.some((e) => e.eventId === data.eventId)) {
+          state.riskEvents.unshift(data);
+          state.riskEvents.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+          state.riskEvents.length = Math.min(state.riskEvents.length, MAX_EVENTS);
+          renderRiskEvents(new Set([data.eventId]));
+        }
         break;
       case 'health':
         renderHealth(data);
@@ -363,7 +388,7 @@
     columns.sort((a, b) => order.get(a) - order.get(b));
 
     const head = document.createElement('tr');
-    head.append(el('th', null, 'Symbol'), ...columns.map((c) => el('th', null, c)), el('th', null, 'Last decision'));
+    head.append(el('th', null, 'Symbol'), el('th', null, 'Position'), ...columns.map((c) => el('th', null, c)), el('th', null, 'Last decision'));
     table.tHead.replaceChildren(head);
 
     const rows = symbols.map((s) => {
@@ -375,7 +400,12 @@
       open.type = 'button';
       open.addEventListener('click', () => showSymbol(s.symbol));
       name.append(open);
-      row.append(name);
+      const position = el('td', 'position', positionText(s.position));
+      position.dataset.side = (s.position && s.position.side) || 'Flat';
+      if (s.position && s.position.openedAt) {
+        position.title = `opened ${new Date(s.position.openedAt).toLocaleString()}`;
+      }
+      row.append(name, position);
       for (const column of columns) {
         const t = s.timeframes.find((x) => x.timeframe === column);
         const cell = el('td', 'cell');
@@ -389,7 +419,7 @@
           if (!t.live) cell.classList.add('stale');
           cell.style.setProperty('--conf', String(Math.max(0, Math.min(1, t.confidence / 100))));
           text(cell, `${direction === 'up' ? '▲' : direction === 'down' ? '▼' : '■'} ${t.confidence}`);
-          cell.title = `${t.action} ${t.confidence} · ${age(t.ageSeconds)} ago${t.live ? '' : ' · stale'}`;
+          cell.title = `${t.action} ${t.confidence}${t.confidenceAssumed ? ' (default: the alert sent none)' : ''} · ${age(t.ageSeconds)} ago${t.live ? '' : ' · stale'}`;
           cell.dataset.direction = direction;
           cell.dataset.live = String(t.live);
         }
@@ -422,10 +452,17 @@
       const detail = await api(`symbols/${encodeURIComponent(symbol)}`);
       const line = (o) => {
         const p = el('p');
-        p.append(el('strong', null, `A ${o.action.toUpperCase()} on ${o.timeframe} now: `), el('span', `verdict ${o.verdict}`, o.verdict), document.createTextNode(` ${o.explanation}`));
+        p.dataset.action = o.action;
+        p.append(
+          el('strong', null, `A ${o.action.toUpperCase()} on ${o.timeframe} now (${o.trade}): `),
+          el('span', `verdict ${o.verdict}`, o.verdict),
+          document.createTextNode(` ${o.explanation}`));
         return p;
       };
-      box.replaceChildren(el('h3', null, `${symbol}: what the engine would decide now`), line(detail.buy), line(detail.sell));
+      box.replaceChildren(
+        el('h3', null, `${symbol}: what the engine would decide now`),
+        el('p', 'muted', `${positionText(detail.symbol.position)} · settings version ${detail.settingsVersion} · a dry run: nothing is recorded`),
+        line(detail.buy), line(detail.sell), line(detail.exit));
       box.hidden = false;
     } catch (error) {
       failed(error);
@@ -440,7 +477,7 @@
       item.dataset.verdict = d.verdict;
       item.append(
         el('span', 'when', time(d.decidedAt)),
-        el('span', 'what', `${d.symbol} ${d.timeframe} ${d.action}`),
+        el('span', 'what', `${d.symbol} ${d.timeframe} ${d.action}${d.price == null ? '' : ` @ ${d.price}`}`),
         el('span', `verdict ${d.verdict}`, d.verdict),
         el('span', 'why', explain(d)));
       return item;
@@ -500,20 +537,84 @@
     text($('vetoes-summary'), `${total} decisions, ${Math.round((stats.vetoRate || 0) * 100)} % vetoed${latency}`);
   }
 
+  // The account as prop-firm rules see it: a breached daily limit holds until the next trading day, the total loss is
+  // measured from the initial balance (or the peak), and warnings come before either.
   function renderRisk(risk) {
     const status = $('risk-state');
-    text(status, risk.halted ? `Halted: ${risk.haltReason || 'by an operator'}` : 'Trading: entries allowed');
-    status.className = `state ${risk.halted ? 'bad' : 'good'}`;
-    $('risk-card').dataset.halted = String(risk.halted);
+    const until = new Date(risk.nextDayStartsAt).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    let message = 'Trading: entries allowed';
+    let tone = 'good';
+    if (risk.halted) {
+      message = `Halted: ${risk.haltReason || 'by an operator'}`;
+      tone = 'bad';
+    } else if (risk.totalLimitReached) {
+      message = `Total loss limit reached: entries vetoed`;
+      tone = 'bad';
+    } else if (risk.dailyLimitReached) {
+      message = `Daily loss limit reached: entries vetoed until ${until}`;
+      tone = 'bad';
+    } else if (risk.warnDailyLossPct > 0 && risk.worstDailyLossPct >= risk.warnDailyLossPct) {
+      message = 'Trading, past the daily loss warning';
+      tone = 'warn';
+    } else if (risk.warnTotalLossPct > 0 && risk.totalLossPct >= risk.warnTotalLossPct) {
+      message = 'Trading, past the total loss warning';
+      tone = 'warn';
+    }
+    text(status, message);
+    status.className = `state ${tone}`;
+    const card = $('risk-card');
+    card.dataset.halted = String(risk.halted);
+    card.dataset.dailyLimitReached = String(risk.dailyLimitReached);
+    text($('risk-limits'), `Trading day ${risk.day}, next from ${until} · P&L ${risk.pnlSource === 'Model' ? 'from model trades' : 'as reported'}`);
     const figures = [
       ['P&L today', percent(risk.realizedPnlTodayPct)],
-      ['Daily loss', `${percent(risk.dailyLossPct)} of ${percent(risk.maxDailyLossPct)}`],
-      ['Drawdown', `${percent(risk.drawdownPct)} of ${percent(risk.maxTotalLossPct)}`],
+      ['Daily loss (worst)', `${percent(risk.worstDailyLossPct)} · warn ${percent(risk.warnDailyLossPct)} · limit ${percent(risk.maxDailyLossPct)}`],
+      [`Total loss (${risk.totalLossBasis === 'Peak' ? 'from peak' : 'from initial'})`,
+        `${percent(risk.totalLossPct)} · warn ${percent(risk.warnTotalLossPct)} · limit ${percent(risk.maxTotalLossPct)}`],
       ['Entries today', risk.entriesToday],
     ];
     $('risk-figures').replaceChildren(...figures.flatMap(([k, v]) => [el('dt', null, k), el('dd', null, v)]));
     $('halt-button').disabled = risk.halted;
     $('resume-button').disabled = !risk.halted;
+  }
+
+  function renderRiskEvents(fresh) {
+    $('risk-events').replaceChildren(...state.riskEvents.map((e) => {
+      const item = el('li', fresh.has(e.eventId) ? 'fresh' : null);
+      item.dataset.eventId = e.eventId;
+      item.dataset.kind = e.kind;
+      item.append(el('span', 'when', time(e.at)), document.createTextNode(e.text));
+      return item;
+    }));
+    $('risk-events-empty').hidden = state.riskEvents.length > 0;
+  }
+
+  // The few settings a trader checks first; the version says whether run-time changes apply.
+  function renderSettings(settings) {
+    const engine = settings.engine;
+    const changed = settings.changedFields && settings.changedFields.length > 0
+      ? `version ${settings.version}: ${settings.changedFields.join(', ')} changed at run time`
+      : `version ${settings.version}: as configured`;
+    text($('settings-version'), `(${changed})`);
+    $('settings-card').dataset.version = String(settings.version);
+    const figures = [
+      ['Minimum confidence', `${engine.minConfidence} (default ${engine.defaultConfidence})`],
+      ['Agreeing live timeframes', `${engine.minLiveTimeframes}${engine.requireHigherTimeframe ? ', one higher' : ''}`],
+      ['Cooldown', `${engine.cooldownSeconds} s`],
+      ['Bar-close settle', `${engine.settleMilliseconds} ms`],
+      ['Risk per trade', `${engine.riskPerTradePct} % (max ${engine.maxPositionPct} %)`],
+    ];
+    $('settings-figures').replaceChildren(...figures.flatMap(([k, v]) => [el('dt', null, k), el('dd', null, v)]));
+  }
+
+  function renderAudit(entries) {
+    $('audit').replaceChildren(...entries.map((a) => {
+      const item = el('li');
+      item.dataset.kind = a.kind;
+      item.append(el('span', 'when', time(a.at)), document.createTextNode(a.note ? `${a.text} ${a.note}` : a.text));
+      return item;
+    }));
+    $('audit-empty').hidden = entries.length > 0;
   }
 
   function renderHealth(health) {
@@ -534,8 +635,9 @@
     $('positions').tBodies[0].replaceChildren(...open.map((p) => {
       const row = document.createElement('tr');
       row.dataset.symbol = p.symbol;
-      row.append(el('td', null, p.symbol), el('td', null, p.side), el('td', null, p.entryPrice ?? '—'),
-        el('td', null, p.openedAt ? time(p.openedAt) : '—'), el('td', null, p.sizePct ?? '—'));
+      row.dataset.side = p.side;
+      row.append(el('td', null, p.symbol), el('td', null, p.side), el('td', null, Number(Number(p.sizePct).toFixed(2))),
+        el('td', null, p.entryPrice ?? 'unknown'), el('td', null, p.openedAt ? time(p.openedAt) : '—'));
       return row;
     }));
     $('positions-empty').hidden = open.length > 0;
@@ -591,6 +693,7 @@
     try {
       const body = action === 'halt' ? JSON.stringify({ reason: $('confirm-reason').value.trim() || null }) : undefined;
       renderRisk(await api(`risk/${action}`, { method: 'POST', body }));
+      refreshSettingsSoon();
     } catch (error) {
       failed(error);
     }
