@@ -34,9 +34,16 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# The console's browser test saves its screenshot here; a fresh one becomes the README's (docs/console.png).
+screenshot="$root/artifacts/console/console.png"
+rm -f "$screenshot"
+
 status=0
 bash scripts/lint-template.sh || status=1
 dotnet test Kyperian.Api.sln -c Release --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+if [ -f "$screenshot" ]; then
+  cp "$screenshot" "$root/docs/console.png"
+fi
 
 # Sum the outcomes of every test project's run into the one closing line.
 passed=0; failed=0

@@ -490,8 +490,8 @@
     const reasons = Object.entries(stats.byReason || {}).sort((a, b) => b[1] - a[1]);
     const total = stats.decisions || 0;
     const rowHeight = 26;
-    const width = 360;
-    const labelWidth = 150;
+    const width = 380;
+    const labelWidth = 165;
     const height = Math.max(1, reasons.length) * rowHeight + 4;
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     const nodes = [];
@@ -568,9 +568,9 @@
     text($('risk-limits'), `Trading day ${risk.day}, next from ${until} · P&L ${risk.pnlSource === 'Model' ? 'from model trades' : 'as reported'}`);
     const figures = [
       ['P&L today', percent(risk.realizedPnlTodayPct)],
-      ['Daily loss (worst)', `${percent(risk.worstDailyLossPct)} · warn ${percent(risk.warnDailyLossPct)} · limit ${percent(risk.maxDailyLossPct)}`],
-      [`Total loss (${risk.totalLossBasis === 'Peak' ? 'from peak' : 'from initial'})`,
-        `${percent(risk.totalLossPct)} · warn ${percent(risk.warnTotalLossPct)} · limit ${percent(risk.maxTotalLossPct)}`],
+      ['Daily loss, worst', `${percent(risk.worstDailyLossPct)} of ${percent(risk.maxDailyLossPct)}`],
+      [`Total loss, from ${risk.totalLossBasis === 'Peak' ? 'peak' : 'initial'}`, `${percent(risk.totalLossPct)} of ${percent(risk.maxTotalLossPct)}`],
+      ['Warnings at', `${percent(risk.warnDailyLossPct)} daily, ${percent(risk.warnTotalLossPct)} total`],
       ['Entries today', risk.entriesToday],
     ];
     $('risk-figures').replaceChildren(...figures.flatMap(([k, v]) => [el('dt', null, k), el('dd', null, v)]));
@@ -611,7 +611,7 @@
     $('audit').replaceChildren(...entries.map((a) => {
       const item = el('li');
       item.dataset.kind = a.kind;
-      item.append(el('span', 'when', time(a.at)), document.createTextNode(a.note ? `${a.text} ${a.note}` : a.text));
+      item.append(el('span', 'when', time(a.at)), document.createTextNode(a.note ? `${a.text} Note: ${a.note}` : a.text));
       return item;
     }));
     $('audit-empty').hidden = entries.length > 0;
