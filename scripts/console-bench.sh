@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console's read bar: GET /symbols and GET /decisions p99 with 100 symbols and 100,000 decisions stored.
 # Starts Kyperian (Release, role all, a fresh embedded database file) on 127.0.0.1, seeds it through /webhook
-# (bench/LoadDriver seed: unique alerts over 100 symbols and 4 timeframes, until the engine has decided them all),
+# (bench/LoadDriver seed: unique alerts over 100 symbols and 4 timeframes, until the engine has decided them all;
+# SettleMilliseconds=0, so that every alert is a decision of its own and none waits for a bar-close burst),
 # then times each read one request at a time (bench/LoadDriver reads) and writes bench/results/console-reads.txt.
 #
 # Usage: scripts/console-bench.sh
@@ -46,6 +47,7 @@ trap cleanup EXIT
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   Kyperian__Role=all Kyperian__Embedded__Path="$db/kyperian.db" Kyperian__Webhook__RateLimitPerSecond=0 \
   Kyperian__Webhook__Passphrase="$PASSPHRASE" Kyperian__Operator__ApiKey="$API_KEY" \
+  Kyperian__Engine__SettleMilliseconds=0 \
   dotnet Kyperian.Api.dll --urls "http://127.0.0.1:$PORT") >"$out/app.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 300); do

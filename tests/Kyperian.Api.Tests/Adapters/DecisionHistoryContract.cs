@@ -1,8 +1,10 @@
 using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Embedded;
 using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
+using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,8 @@ namespace Kyperian.Api.Tests.Adapters;
 
 /// <summary>
 /// What every decision history promises, whichever store: pages in list order (newest first, ties by id), each matching
-/// decision exactly once, filters applied, and a cursor that new decisions never shift.
+/// decision exactly once, filters applied, and a cursor that new decisions never shift. Engine v2's records beside
+/// the decisions (a burst's other members, audit entries, risk events) are never listed.
 /// </summary>
 public abstract class DecisionHistoryContract : IAsyncLifetime
 {
@@ -23,6 +26,8 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
     protected IDecisionStore Store { get; set; } = null!;
 
     protected IDecisionHistory History { get; set; } = null!;
+
+    protected IServiceProvider Services { get; set; } = null!;
 
     public abstract Task InitializeAsync();
 
@@ -112,6 +117,13 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
             await StoreAsync(decision);
         }
 
+        // Operator actions and risk events of the same moments, kept beside the decisions by some stores.
+        var last = decisions[^1].DecidedAt;
+        await Services.GetRequiredService<IAuditLog>().AppendAsync(
+            new AuditEntry { EntryId = AuditEntry.NewId(last), Kind = AuditKind.Halt, At = last, Text = "Entries halted." }, default);
+        await Services.GetRequiredService<IRiskEventLog>().TryAddAsync(
+            new RiskEvent { EventId = "risk_test_" + Guid.NewGuid().ToString("N"), Kind = RiskEventKind.Halt, Limit = RiskLimit.KillSwitch, At = last, Day = DateOnly.FromDateTime(last.UtcDateTime), Text = "An operator halted entries." },
+            default);
         return decisions;
     }
 
@@ -121,7 +133,10 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
     {
         var signal = TestData.Signal(symbol);
         var execute = n % 3 == 0;
-        return TestData.Decision(signal, at, execute ? Verdict.Execute : Verdict.Veto) with
+
+        // Every fourth decided a bar-close burst: its other members find it by their own decision ids.
+        IReadOnlyList<string>? members = n % 4 == 0 ? [TestData.Signal(symbol).SignalId, signal.SignalId, TestData.Signal(symbol).SignalId] : null;
+        return TestData.Decision(signal, at, execute ? Verdict.Execute : Verdict.Veto, members) with
         {
             Reasons = execute ? [] : n % 2 == 0 ? [VetoReason.Cooldown] : [VetoReason.WeakConfluence, VetoReason.KillSwitch],
         };
@@ -134,7 +149,7 @@ public sealed class EmbeddedDecisionHistoryTests : DecisionHistoryContract
 
     public override Task InitializeAsync()
     {
-        (Store, History) = (_database.Get<IDecisionStore>(), _database.Get<IDecisionHistory>());
+        (Store, History, Services) = (_database.Get<IDecisionStore>(), _database.Get<IDecisionHistory>(), _database.Services);
         return Task.CompletedTask;
     }
 
@@ -163,6 +178,7 @@ public sealed class DynamoDbDecisionHistoryTests(DynaliteServer dynalite) : Deci
             _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>(), _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, default);
         Store = _services.GetRequiredService<IDecisionStore>();
         History = _services.GetRequiredService<IDecisionHistory>();
+        Services = _services;
     }
 
     public override async Task DisposeAsync() => await _services.DisposeAsync();
