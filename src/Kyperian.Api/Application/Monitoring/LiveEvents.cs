@@ -148,7 +148,7 @@ public sealed class LiveEvents(
         a.Status == b.Status && a.Checks.Count == b.Checks.Count && a.Checks.All(c => b.Checks.TryGetValue(c.Key, out var s) && s == c.Value);
 
     /// <summary>The risk events from a moment on, each once, oldest first.</summary>
-    private sealed class RiskEventTail(DateTimeOffset after)
+    private sealed class RiskEventTail(DateTimeOffset from)
     {
         private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
 
@@ -159,7 +159,7 @@ public sealed class LiveEvents(
             for (var i = newestFirst.Count - 1; i >= 0; i--)
             {
                 var riskEvent = newestFirst[i];
-                if (riskEvent.At >= after && _sent.Add(riskEvent.EventId))
+                if (riskEvent.At >= from && _sent.Add(riskEvent.EventId))
                 {
                     fresh.Add(riskEvent);
                 }
