@@ -40,7 +40,7 @@ public sealed class BarCloseBuffer(TimeProvider time) : IDisposable
         CancellationToken cancellationToken)
     {
         OpenBurst? ready = null;
-        TaskCompletionSource<Decision> waiter;
+        TaskCompletionSource<Decision>? waiter = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -53,17 +53,19 @@ public sealed class BarCloseBuffer(TimeProvider time) : IDisposable
                     ready = open;
                 }
             }
-            else if (plan.DecideAtOnce)
-            {
-                return decide([signal]).WaitAsync(cancellationToken);
-            }
-            else
+            else if (!plan.DecideAtOnce)
             {
                 open = new OpenBurst(PendingBurst.Open(signal, plan, time.GetUtcNow(), settle), decide);
                 waiter = open.Waiters[0];
                 _open[signal.Symbol] = open;
                 open.Timer = time.CreateTimer(static state => ((BurstTimer)state!).Lapse(), new BurstTimer(this, open), settle, Timeout.InfiniteTimeSpan);
             }
+        }
+
+        if (waiter is null)
+        {
+            // Decided at once, outside the lock: deciding reads and writes the store, and the lock is every symbol's.
+            return decide([signal]).WaitAsync(cancellationToken);
         }
 
         if (ready is not null)

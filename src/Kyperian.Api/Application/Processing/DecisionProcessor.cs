@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Settings;
@@ -34,6 +35,12 @@ public sealed partial class DecisionProcessor(
     // One lane per symbol hash: decisions of one symbol are made one at a time, in the order they were asked for.
     private readonly SemaphoreSlim[] _lanes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
+    // Symbols whose last decision's position move is known to be made, since this process started. A move follows its
+    // decision in the same delivery, so a failure between them (here or in another engine that crashed) fails the
+    // delivery and its redelivery makes the move. Only a crash of an engine whose deliveries are not redelivered (the
+    // embedded bus) leaves a move behind for good: each symbol is checked once per start, and again after a failure.
+    private readonly ConcurrentDictionary<Symbol, bool> _movesChecked = new();
+
     /// <returns>The decision that answers for the signal: its own, its burst's, or the one stored before.</returns>
     public async Task<Decision> ProcessAsync(Signal signal, CancellationToken cancellationToken)
     {
@@ -66,6 +73,11 @@ public sealed partial class DecisionProcessor(
         try
         {
             return await DecideAsync(members, cancellationToken);
+        }
+        catch
+        {
+            _movesChecked.TryRemove(members[0].Symbol, out _);
+            throw;
         }
         finally
         {
@@ -126,11 +138,13 @@ public sealed partial class DecisionProcessor(
 
     /// <summary>
     /// The position follows its decision by a moment: a crash between the two leaves the decision stored (so nothing
-    /// redelivers it) and the position behind. The symbol's next decision completes that move before it decides.
+    /// redelivers it) and the position behind. The symbol's first decision after the restart completes that move before it
+    /// decides.
     /// </summary>
     private async Task<Position> CompleteInterruptedMoveAsync(Symbol symbol, Position position, CancellationToken cancellationToken)
     {
-        if (await decisions.ListBySymbolAsync(symbol, 1, cancellationToken) is not [{ PositionChange: { } move } last]
+        if (!_movesChecked.TryAdd(symbol, true)
+            || await decisions.ListBySymbolAsync(symbol, 1, cancellationToken) is not [{ PositionChange: { } move } last]
             || move.AppliedTo(position) != PositionMoveOutcome.Applied)
         {
             return position;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Positions;
@@ -9,10 +10,13 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// <summary>
 /// Model positions (<c>positions</c>, one row per symbol) and closed trades (<c>closed_trades</c>). A move checks the
 /// position the decision was made on and writes the position and its trade in one transaction, committed before it
-/// is answered.
+/// is answered. The engine reads a symbol's position for every decision, so positions are kept in memory as committed:
+/// this process is the file's only writer (it holds the lock), so the copy is exact.
 /// </summary>
 public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBook
 {
+    private readonly ConcurrentDictionary<Symbol, Position> _committed = new();
+
     private const string GetSql = "SELECT body FROM positions WHERE symbol = $symbol";
 
     private const string ListOpenSql = "SELECT body FROM positions WHERE is_open = 1 ORDER BY symbol";
@@ -30,38 +34,69 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
     private const string ListTradesSql =
         "SELECT body FROM closed_trades WHERE symbol = $symbol ORDER BY closed_at DESC, seq DESC LIMIT $limit";
 
-    public Task<Position> GetAsync(Symbol symbol, CancellationToken cancellationToken) =>
-        database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
+    public async Task<Position> GetAsync(Symbol symbol, CancellationToken cancellationToken)
+    {
+        if (_committed.TryGetValue(symbol, out var known))
+        {
+            return known;
+        }
+
+        var stored = await database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
+        if (_committed.Count >= database.Options.SymbolCacheSize)
+        {
+            _committed.Clear();
+        }
+
+        // A move committed while this read ran has set the newer position; it stays.
+        return _committed.GetOrAdd(symbol, stored);
+    }
 
     public Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken) =>
         database.ReadAsync(0, static (c, _) => ReadAll(c.Statement(ListOpenSql), EmbeddedJsonContext.Default.Position), cancellationToken);
 
-    public Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken) =>
-        database.WriteAsync(change, static (c, move) =>
+    public async Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken)
+    {
+        var symbol = change.After.Symbol;
+        try
         {
-            var outcome = move.AppliedTo(Read(c, move.After.Symbol));
-            if (outcome == PositionMoveOutcome.Applied)
-            {
-                c.Statement(SaveSql)
-                    .Set("$symbol", move.After.Symbol.Value)
-                    .Set("$is_open", move.After.IsFlat ? 0 : 1)
-                    .Set("$last_decision_id", move.After.LastDecisionId)
-                    .Set("$body", JsonSerializer.Serialize(move.After, EmbeddedJsonContext.Default.Position))
-                    .ExecuteNonQuery();
-            }
+            return await database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
+        }
+        catch
+        {
+            _committed.TryRemove(symbol, out _);
+            throw;
+        }
+    }
 
-            if (outcome != PositionMoveOutcome.Conflict && move.Closed is { } trade)
-            {
-                c.Statement(AddTradeSql)
-                    .Set("$id", trade.ClosingDecisionId)
-                    .Set("$symbol", trade.Symbol.Value)
-                    .Set("$closed_at", trade.ClosedAt)
-                    .Set("$body", JsonSerializer.Serialize(trade, EmbeddedJsonContext.Default.ClosedTrade))
-                    .ExecuteNonQuery();
-            }
+    // Runs on the writer thread, so the copy in memory changes in commit order; a transaction that then fails to
+    // commit drops it (ApplyAsync), and the next read takes the file's.
+    private PositionMoveOutcome Move(EmbeddedConnection c, PositionChange move)
+    {
+        var before = Read(c, move.After.Symbol);
+        var outcome = move.AppliedTo(before);
+        if (outcome == PositionMoveOutcome.Applied)
+        {
+            c.Statement(SaveSql)
+                .Set("$symbol", move.After.Symbol.Value)
+                .Set("$is_open", move.After.IsFlat ? 0 : 1)
+                .Set("$last_decision_id", move.After.LastDecisionId)
+                .Set("$body", JsonSerializer.Serialize(move.After, EmbeddedJsonContext.Default.Position))
+                .ExecuteNonQuery();
+        }
 
-            return outcome;
-        });
+        if (outcome != PositionMoveOutcome.Conflict && move.Closed is { } trade)
+        {
+            c.Statement(AddTradeSql)
+                .Set("$id", trade.ClosingDecisionId)
+                .Set("$symbol", trade.Symbol.Value)
+                .Set("$closed_at", trade.ClosedAt)
+                .Set("$body", JsonSerializer.Serialize(trade, EmbeddedJsonContext.Default.ClosedTrade))
+                .ExecuteNonQuery();
+        }
+
+        _committed[move.After.Symbol] = outcome == PositionMoveOutcome.Applied ? move.After : before;
+        return outcome;
+    }
 
     public Task<IReadOnlyList<ClosedTrade>> ListClosedTradesAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
         database.ReadAsync(
