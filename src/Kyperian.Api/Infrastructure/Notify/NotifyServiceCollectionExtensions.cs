@@ -1,0 +1,60 @@
+using Kyperian.Api.Application.Notifications;
+using Kyperian.Api.Infrastructure.Aws;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Kyperian.Api.Infrastructure.Notify;
+
+/// <summary>Notifications in one line of the composition root: settings, destinations and, in the engine, the delivery worker.</summary>
+public static class NotifyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and checks <c>Kyperian:Notify</c> (a wrong setting stops the app at start, naming its key, never its
+    /// value), registers the publisher and a sender per destination kind, and the delivery worker when
+    /// <paramref name="runsEngine"/>. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
+    /// </summary>
+    public static IServiceCollection AddKyperianNotifications(this IServiceCollection services, bool runsEngine)
+    {
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
+        services.TryAddSingleton(sp => new NotificationDestinations(sp.GetRequiredService<IOptions<NotifyOptions>>().Value));
+        services.TryAddSingleton(sp => new SecretRedactor(sp.GetRequiredService<IOptions<NotifyOptions>>().Value));
+        services.TryAddSingleton<DeliveryWakeup>();
+        services.TryAddSingleton<NotificationPublisher>();
+
+        services.TryAddSingleton(new AwsCredentialsSource());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, TelegramSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, DiscordSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, SlackSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, SignedWebhookSender>());
+
+        // The SNS sender reads its topic when built: only built when a topic is set.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, LazySnsSender>());
+
+        if (runsEngine)
+        {
+            services.AddHostedService<DeliveryWorker>();
+        }
+
+        return services;
+    }
+
+    /// <summary>Builds the SNS sender on first use, which only happens when an SNS destination is configured.</summary>
+    private sealed class LazySnsSender(IOptions<NotifyOptions> options, AwsCredentialsSource credentials, TimeProvider time) : INotificationSender, IDisposable
+    {
+        private readonly Lazy<SnsSender> _sender = new(() => new SnsSender(options, credentials, time));
+
+        public DestinationKind Kind => DestinationKind.Sns;
+
+        public Task<SendResult> SendAsync(NotificationDestination destination, OutgoingNotification notification, CancellationToken cancellationToken) =>
+            _sender.Value.SendAsync(destination, notification, cancellationToken);
+
+        public void Dispose()
+        {
+            if (_sender.IsValueCreated)
+            {
+                _sender.Value.Dispose();
+            }
+        }
+    }
+}

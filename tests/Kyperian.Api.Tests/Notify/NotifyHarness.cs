@@ -1,0 +1,179 @@
+using Amazon.Runtime;
+using Kyperian.Api.Application.Notifications;
+using Kyperian.Api.Infrastructure.Aws;
+using Kyperian.Api.Infrastructure.Notify;
+using Kyperian.Api.Tests.Http.Infrastructure;
+using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Signals;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Kyperian.Api.Tests.Notify;
+
+/// <summary>
+/// Notifications wired the way the app wires them, over an in-memory outbox, on a fake clock that only the test moves:
+/// retries, Retry-After and rate limits happen when the test says so, never by waiting.
+/// </summary>
+public sealed class NotifyHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<IHostedService> _workers;
+
+    private NotifyHarness(ServiceProvider services, FakeTimeProvider clock, InMemoryOutbox outbox, LogCapture logs)
+    {
+        Services = services;
+        Clock = clock;
+        Outbox = outbox;
+        Logs = logs;
+        _workers = [.. services.GetServices<IHostedService>()];
+    }
+
+    public ServiceProvider Services { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public InMemoryOutbox Outbox { get; }
+
+    public LogCapture Logs { get; }
+
+    public NotificationPublisher Publisher => Services.GetRequiredService<NotificationPublisher>();
+
+    /// <summary>Settings every test starts from: attempt timeouts and leases far beyond what a test advances the clock by.</summary>
+    public static Dictionary<string, string?> Defaults() => new()
+    {
+        ["Kyperian:Notify:AttemptTimeoutMs"] = "3600000",
+        ["Kyperian:Notify:LeaseSeconds"] = "36000",
+        ["Kyperian:Notify:RetryBaseDelayMs"] = "1000",
+        ["Kyperian:Notify:RetryMaxDelayMs"] = "8000",
+    };
+
+    public static async Task<NotifyHarness> StartAsync(Dictionary<string, string?> settings, bool startWorker = true)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 3, 14, 30, 0, TimeSpan.Zero));
+        var outbox = new InMemoryOutbox();
+        var logs = new LogCapture();
+        var all = Defaults();
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<INotificationOutbox>(outbox);
+        services.AddSingleton(new AwsCredentialsSource(new BasicAWSCredentials(SigV4Verifier.AccessKey, SigV4Verifier.SecretKey)));
+        services.AddKyperianNotifications(runsEngine: startWorker);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        // As the host would: settings are checked before anything runs.
+        _ = provider.GetRequiredService<IOptions<NotifyOptions>>().Value;
+        var harness = new NotifyHarness(provider, clock, outbox, logs);
+        foreach (var worker in harness._workers)
+        {
+            await worker.StartAsync(harness._stop.Token);
+        }
+
+        return harness;
+    }
+
+    public Task PublishAsync(NotificationEvent notification, string? rawAlert = null) =>
+        Publisher.PublishAsync(notification, rawAlert, CancellationToken.None);
+
+    /// <summary>
+    /// Waits for <paramref name="condition"/>, moving the fake clock by <paramref name="step"/> between looks when given.
+    /// The real-time limit only keeps a broken test from hanging; it is no assertion on speed.
+    /// </summary>
+    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? step = null)
+    {
+        var giveUp = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > giveUp)
+            {
+                throw new TimeoutException($"Still waiting for {what}. Deliveries: {string.Join("; ", Outbox.All.Select(d => $"{d.DeliveryId} {d.Status} x{d.Attempts} {d.LastError}"))}");
+            }
+
+            if (step is { } advance)
+            {
+                Clock.Advance(advance);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var worker in _workers)
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+
+        await Services.DisposeAsync();
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Decisions and their events for notification tests.</summary>
+public static class NotifyData
+{
+    public static Signal Signal(string symbol = "BTCUSDT", decimal price = 64250.5m, string id = "sig_0123456789abcdef01234567") => new()
+    {
+        SignalId = id,
+        Symbol = Symbol.FromTrusted(symbol),
+        Exchange = "BINANCE",
+        Action = SignalAction.Buy,
+        Timeframe = Timeframe.FromMinutes(15),
+        Price = price,
+        Confidence = 80,
+        Source = "tradingview",
+        ReceivedAt = new DateTimeOffset(2025, 3, 3, 14, 30, 0, TimeSpan.Zero),
+    };
+
+    public static Decision Execute(Signal signal, TradeAction action = TradeAction.EnterLong, double sizePct = 2.5) => new()
+    {
+        DecisionId = SignalIdentity.DecisionIdFor(signal.SignalId),
+        SignalId = signal.SignalId,
+        Symbol = signal.Symbol,
+        Timeframe = signal.Timeframe,
+        Action = action,
+        Verdict = Verdict.Execute,
+        Score = 0.8234,
+        Alignment = 0.86,
+        PositionSizePct = action == TradeAction.Exit ? 0 : sizePct,
+        Reasons = [],
+        Inputs =
+        [
+            new TimeframeInput(Timeframe.FromMinutes(15), action == TradeAction.EnterShort ? -1 : 1, 80, 10, 4.9, true, signal.SignalId),
+            new TimeframeInput(Timeframe.FromMinutes(60), action == TradeAction.EnterShort ? -1 : 1, 70, 300, 6.9, true, "sig_h1"),
+            new TimeframeInput(Timeframe.FromMinutes(240), action == TradeAction.EnterShort ? -1 : 1, 75, 900, 8.9, true, "sig_h4"),
+            new TimeframeInput(Timeframe.FromMinutes(1440), action == TradeAction.EnterShort ? 1 : -1, 60, 3000, 11.5, true, "sig_d1"),
+        ],
+        DecidedAt = signal.ReceivedAt.AddMilliseconds(3),
+        LatencyMs = 3,
+    };
+
+    public static Decision Veto(Signal signal, params VetoReason[] reasons) => Execute(signal) with
+    {
+        Verdict = Verdict.Veto,
+        PositionSizePct = 0,
+        Score = 0.12,
+        Reasons = reasons,
+    };
+
+    public static NotificationEvent ExecuteEvent(string symbol = "BTCUSDT", string id = "sig_0123456789abcdef01234567")
+    {
+        var signal = Signal(symbol, id: id);
+        return NotificationEvents.ForDecision(Execute(signal), signal);
+    }
+}
