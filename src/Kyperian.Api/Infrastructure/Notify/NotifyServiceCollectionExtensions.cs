@@ -1,6 +1,7 @@
 using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Infrastructure.Aws;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Infrastructure.Notify;
@@ -10,7 +11,8 @@ public static class NotifyServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and checks <c>Kyperian:Notify</c> (a wrong setting stops the app at start, naming its key, never its
-    /// value), registers the publisher and a sender per destination kind, and the delivery worker when
+    /// value), registers the publisher, a sender per destination kind and the health check, and the delivery worker and the
+    /// silence watch when
     /// <paramref name="runsEngine"/>. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
     /// </summary>
     public static IServiceCollection AddKyperianNotifications(this IServiceCollection services, bool runsEngine)
@@ -21,6 +23,8 @@ public static class NotifyServiceCollectionExtensions
         services.TryAddSingleton(sp => new SecretRedactor(sp.GetRequiredService<IOptions<NotifyOptions>>().Value));
         services.TryAddSingleton<DeliveryWakeup>();
         services.TryAddSingleton<NotificationPublisher>();
+        services.TryAddSingleton<AlertActivity>();
+        services.AddHealthChecks().AddCheck<NotificationsHealthCheck>("notifications", HealthStatus.Degraded, ["notifications"]);
 
         services.TryAddSingleton(new AwsCredentialsSource());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, TelegramSender>());
@@ -34,6 +38,7 @@ public static class NotifyServiceCollectionExtensions
         if (runsEngine)
         {
             services.AddHostedService<DeliveryWorker>();
+            services.AddHostedService<SilenceWatch>();
         }
 
         return services;
