@@ -17,31 +17,44 @@ public class AlertErrorTests
     [InlineData("symbol")]
     [InlineData("action")]
     [InlineData("timeframe")]
-    [InlineData("price")]
-    public void A_missing_required_field_is_named(string field) =>
-        Alerts.AssertSingleError(Alerts.Without(field), field, "is required");
+    public void A_missing_required_field_is_named_with_how_to_add_it(string field)
+    {
+        var error = Assert.Single(Alerts.Errors(Alerts.Without(field)));
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith("is required: ", error.Reason);
+    }
 
     [Theory]
     [InlineData("symbol")]
     [InlineData("action")]
     [InlineData("timeframe")]
-    [InlineData("price")]
-    public void A_null_required_field_is_missing(string field) =>
-        Alerts.AssertSingleError(Alerts.With(field, "null"), field, "is required");
+    public void A_null_required_field_is_missing(string field)
+    {
+        var error = Assert.Single(Alerts.Errors(Alerts.With(field, "null")));
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith("is required: ", error.Reason);
+    }
 
     [Fact]
-    public void All_missing_fields_are_listed_at_once()
+    public void A_missing_timeframe_says_to_put_the_interval_in_the_url() =>
+        Assert.Contains("?interval=15", Assert.Single(Alerts.Errors(Alerts.Without("timeframe"))).Reason);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    public void A_missing_price_is_never_an_error_the_signal_is_unpriced(string? json)
     {
-        var errors = Alerts.Errors("""{"passphrase":"x"}""");
-        Assert.Equal(
-            [
-                new FieldError("symbol", "is required"),
-                new FieldError("action", "is required"),
-                new FieldError("timeframe", "is required"),
-                new FieldError("price", "is required"),
-            ],
-            errors);
+        var body = json is null ? Alerts.Without("price") : Alerts.With("price", json);
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(body));
+        Assert.Empty(check.Errors);
+        Assert.Null(check.Alert!.Price);
+        Assert.Contains(check.Hints, h => h.Field == "price");
+        Assert.Equal(PriceSource.None, AlertNormalizer.ToSignal(check.Alert, Clocks.Now, Alerts.DedupeWindow).Signal.PriceSource);
     }
+
+    [Fact]
+    public void All_missing_fields_are_listed_at_once() =>
+        Assert.Equal(["symbol", "action", "timeframe"], Alerts.Errors("""{"passphrase":"x"}""").Select(e => e.Field));
 
     [Theory]
     [InlineData("symbol", "123", "must be text")]
@@ -50,13 +63,6 @@ public class AlertErrorTests
     [InlineData("action", "1", "must be text")]
     [InlineData("timeframe", "{}", "must be text or a number")]
     [InlineData("timeframe", "false", "must be text or a number")]
-    [InlineData("price", "\"abc\"", NumberReason)]
-    [InlineData("price", "[]", NumberReason)]
-    [InlineData("price", "true", NumberReason)]
-    [InlineData("price", "{\"value\":1}", NumberReason)]
-    [InlineData("price", "1e400", NumberReason)]
-    [InlineData("price", "\" 100\"", NumberReason)]
-    [InlineData("price", "\"100,5\"", NumberReason)]
     [InlineData("confidence", "\"high\"", ConfidenceReason)]
     [InlineData("confidence", "true", ConfidenceReason)]
     [InlineData("confidence", "1e10", ConfidenceReason)]
@@ -66,13 +72,9 @@ public class AlertErrorTests
     [InlineData("id", "[1]", "must be text or a number")]
     [InlineData("exchange", "1", "must be text")]
     [InlineData("comment", "1", "must be text")]
-    [InlineData("quantity", "\"lots\"", NumberReason)]
-    [InlineData("stopLoss", "false", NumberReason)]
-    [InlineData("takeProfit", "[]", NumberReason)]
     [InlineData("time", "true", TimeReason)]
     [InlineData("time", "\"yesterday\"", TimeReason)]
     [InlineData("time", "\"15/01/2026 14:29\"", TimeReason)]
-    [InlineData("time", "1768487340", TimeReason)] // epoch seconds, not milliseconds
     [InlineData("time", "1768487340000.5", TimeReason)]
     [InlineData("time", "-1", TimeReason)]
     [InlineData("time", "\"2026-13-45T99:00:00Z\"", TimeReason)]
@@ -80,14 +82,31 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With(field, json), field, reason);
 
     [Theory]
+    [InlineData("price", "\"abc\"")]
+    [InlineData("price", "\"None\"")]
+    [InlineData("price", "\"\"")]
+    [InlineData("price", "[]")]
+    [InlineData("price", "true")]
+    [InlineData("price", "{\"value\":1}")]
+    [InlineData("price", "1e400")]
+    [InlineData("price", "\" 100\"")]
+    [InlineData("price", "\"100,5\"")]
     [InlineData("price", "\"NaN\"")]
     [InlineData("price", "\"Infinity\"")]
     [InlineData("price", "\"-Infinity\"")]
     [InlineData("price", "\"∞\"")]
+    [InlineData("quantity", "\"lots\"")]
     [InlineData("quantity", "\"NaN\"")]
+    [InlineData("quantity", "\"@0.006\"")]
+    [InlineData("stopLoss", "false")]
     [InlineData("stopLoss", "\"Infinity\"")]
-    public void NaN_and_infinity_as_strings_are_not_numbers(string field, string json) =>
-        Alerts.AssertSingleError(Alerts.With(field, json), field, NumberReason);
+    [InlineData("takeProfit", "[]")]
+    public void An_optional_amount_in_another_shape_is_a_warning_never_a_refusal(string field, string json)
+    {
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(Alerts.With(field, json)));
+        Assert.Empty(check.Errors);
+        Assert.Contains(check.Warnings, w => w.StartsWith($"{field} is not a number; {field} is left out", StringComparison.Ordinal));
+    }
 
     [Theory]
     [InlineData("NaN")]
@@ -156,13 +175,24 @@ public class AlertErrorTests
     [InlineData("""{"symbol":"BTCUSDT"} // alert""")]
     [InlineData("""{"symbol":"BTCUSDT"}{"symbol":"ETHUSDT"}""")]
     [InlineData("""{"symbol":"BTCUSDT"} x""")]
-    [InlineData("symbol=BTCUSDT&action=buy")]
-    [InlineData("BTCUSDT buy 15")]
     public void Malformed_json_is_unreadable_with_its_position(string body)
     {
         var error = Assert.Single(Alerts.Errors(body));
         Assert.Equal("body", error.Field);
         Assert.Matches(@"^is not valid JSON \(line \d+, byte \d+\): TradingView sends", error.Reason);
+    }
+
+    [Theory]
+    [InlineData("BTCUSDT buy 15")]
+    [InlineData("BTCUSDT Crossing 64,250.50")]
+    [InlineData("Bullish Confirmation Signal")]
+    [InlineData("buy,BTCUSDT")]
+    public void Text_in_no_known_format_is_refused_with_a_hint(string body)
+    {
+        var error = Assert.Single(Alerts.Errors(body));
+        Assert.Equal("body", error.Field);
+        Assert.StartsWith("is not a JSON object or a known text format: send JSON such as", error.Reason);
+        Assert.True(Alerts.Read(body).IsUnreadable);
     }
 
     [Fact]
@@ -211,13 +241,20 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With("confidence", json), "confidence", ConfidenceReason);
 
     [Theory]
-    [InlineData("\"my strategy\"")]
-    [InlineData("\"\"")]
-    [InlineData("\"café\"")]
-    [InlineData("\"a.b\"")]
-    [InlineData("\"abcdefghijklmnopqrstuvwxyz0123456\"")] // 33
-    public void Source_must_be_a_slug(string json) =>
-        Alerts.AssertSingleError(Alerts.With("source", json), "source", "must be 1 to 32 of a-z, 0-9, _ and -");
+    [InlineData("\"my strategy\"", "my-strategy")]
+    [InlineData("\"My Strategy v2 (15m)\"", "my-strategy-v2-15m")]
+    [InlineData("\"\"", "tradingview")]
+    [InlineData("\"!!!\"", "tradingview")]
+    [InlineData("\"café\"", "caf")]
+    [InlineData("\"a.b\"", "a-b")]
+    [InlineData("\"abcdefghijklmnopqrstuvwxyz0123456\"", "abcdefghijklmnopqrstuvwxyz012345")] // 33
+    public void A_free_text_source_is_read_as_its_slug_with_a_warning(string json, string source)
+    {
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(Alerts.With("source", json)));
+        Assert.Empty(check.Errors);
+        Assert.Contains(check.Warnings, w => w.StartsWith("source ", StringComparison.Ordinal));
+        Assert.Equal(source, AlertNormalizer.ToSignal(check.Alert!, Clocks.Now, Alerts.DedupeWindow).Signal.Source);
+    }
 
     [Fact]
     public void Source_of_32_characters_is_accepted() =>
@@ -236,6 +273,40 @@ public class AlertErrorTests
         Alerts.AssertSingleError(Alerts.With("id", "\"a\\tb\""), "id", "must be 1 to 64 printable characters");
     }
 
+    [Theory]
+    [InlineData("\"a\\u202Eb\"")] // right-to-left override
+    [InlineData("\"a\\u202Ab\"")]
+    [InlineData("\"a\\u2066b\"")] // left-to-right isolate
+    [InlineData("\"a\\u2069b\"")]
+    [InlineData("\"a\\u200Eb\"")]
+    [InlineData("\"a\\u200Fb\"")]
+    [InlineData("\"a\\u061Cb\"")]
+    [InlineData("\"a\\u200Bb\"")] // zero-width space
+    [InlineData("\"a\\u200Db\"")]
+    [InlineData("\"a\\u2060b\"")]
+    [InlineData("\"a\\uFEFFb\"")]
+    [InlineData("\"a\\u001Bb\"")]
+    [InlineData("\"a\\u0085b\"")]
+    public void Id_refuses_bidi_zero_width_and_control_characters(string json) =>
+        Alerts.AssertSingleError(Alerts.With("id", json), "id", "must be 1 to 64 printable characters");
+
+    [Fact]
+    public void Id_accepts_printable_unicode() => Assert.Empty(Alerts.Errors(Alerts.With("id", "\"alerte-été-№1\"")));
+
+    [Fact]
+    public void An_unknown_field_name_is_escaped_before_it_reaches_a_warning_or_an_error()
+    {
+        var name = "evil\n2026-01-15 INFO forged\r\u001b[31m\u202E";
+        var json = System.Text.Json.JsonSerializer.Serialize(name);
+        var body = Alerts.ValidBody.TrimEnd('}') + $",{json}:1}}";
+        var listed = Assert.Single(Alerts.Read(body).UnknownFields!);
+        Assert.Equal("evil\\u000A2026-01-15 INFO forged\\u000D\\u001B[31m\\u202E", listed);
+
+        var error = Assert.Single(Alerts.Errors(Alerts.ValidBody.TrimEnd('}') + $",{json}:1,{json}:2}}"));
+        Assert.Equal(listed, error.Field);
+        Assert.DoesNotContain(error.Field, c => Printable.IsUnsafe(c));
+    }
+
     [Fact]
     public void A_time_far_in_the_future_is_refused_until_the_clock_catches_up()
     {
@@ -248,6 +319,24 @@ public class AlertErrorTests
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Empty(Alerts.Errors(body, clock));
     }
+
+    [Theory]
+    [InlineData("1768487340")] // epoch seconds read as milliseconds: January 1970
+    [InlineData("\"1768487340\"")]
+    [InlineData("946684799999")] // one millisecond before 2000
+    [InlineData("0")]
+    [InlineData("\"1999-12-31T23:59:59Z\"")]
+    [InlineData("\"1970-01-01T00:00:00Z\"")]
+    [InlineData("\"0001-01-01T00:00:00Z\"")]
+    public void A_time_before_2000_is_refused_whatever_its_form(string json) =>
+        Alerts.AssertSingleError(
+            Alerts.With("time", json), "time", "is before 2000-01-01: send {{timenow}} or epoch milliseconds (not seconds)");
+
+    [Theory]
+    [InlineData("946684800000")]
+    [InlineData("\"2000-01-01T00:00:00Z\"")]
+    public void A_time_from_2000_on_is_accepted_whatever_its_form(string json) =>
+        Assert.Empty(Alerts.Errors(Alerts.With("time", json)));
 
     [Fact]
     public void A_time_within_the_allowed_clock_skew_is_accepted() =>
@@ -294,8 +383,10 @@ public class AlertErrorTests
     [InlineData("symbol", "\"BTC USDT\"", "may contain only letters, digits and . : _ / ! -")]
     [InlineData("symbol", "\"A:B:C\"", "must be TICKER or EXCHANGE:TICKER")]
     [InlineData("symbol", "\"\"", "is required")]
-    [InlineData("action", "\"hold\"", "must be one of buy, sell, long, short, close, exit or flat")]
-    [InlineData("action", "\"\"", "must be one of buy, sell, long, short, close, exit or flat")]
+    [InlineData("action", "\"hold\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"cancel\"", "must be one of " + SignalActions.Accepted)]
+    [InlineData("action", "\"reverse\"", "must be one of " + SignalActions.Accepted)]
     [InlineData("timeframe", "\"25h\"", "must be a TradingView interval: " + Timeframe.Accepted)]
     [InlineData("timeframe", "0", "must be a TradingView interval: " + Timeframe.Accepted)]
     [InlineData("timeframe", "15.5", "must be a TradingView interval: " + Timeframe.Accepted)]
@@ -318,7 +409,7 @@ public class AlertErrorTests
             """);
 
         Assert.Equal(
-            ["time", "stopLoss", "passphrase", "symbol", "action", "timeframe", "price", "confidence", "source", "id", "exchange", "quantity", "takeProfit", "comment"],
+            ["time", "passphrase", "symbol", "action", "timeframe", "price", "confidence", "id", "exchange", "quantity", "takeProfit", "comment"],
             errors.Select(e => e.Field));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Reason)));
     }

@@ -160,9 +160,29 @@ public class AlertReadingTests
     public void A_known_alert_has_no_unknown_fields() => Assert.Null(Alerts.Read(Alerts.ValidBody).UnknownFields);
 
     [Fact]
-    public void Normalizing_an_invalid_alert_is_a_programming_error() =>
-        Assert.Throws<InvalidOperationException>(() =>
-            AlertNormalizer.ToSignal(Alerts.Read(Alerts.Without("price")), Clocks.Now, Alerts.DedupeWindow));
+    public void An_invalid_alert_has_errors_and_no_parsed_alert_to_normalize()
+    {
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Alerts.Read(Alerts.With("symbol", "\"BTC USDT\"")));
+        Assert.False(check.IsValid);
+        Assert.Null(check.Alert);
+        Assert.Equal("symbol", Assert.Single(check.Errors).Field);
+    }
+
+    [Fact]
+    public void The_validator_parses_each_field_once_into_the_values_the_signal_carries()
+    {
+        var alert = Alerts.Valid("""{"symbol":"binance:ethusdt","action":"Long","timeframe":"4h","price":"3100.5","source":"My-Strat"}""");
+        Assert.Equal("ETHUSDT", alert.Symbol.Value);
+        Assert.Equal("BINANCE", alert.Exchange);
+        Assert.Equal(SignalAction.Buy, alert.Action);
+        Assert.Equal(Timeframe.FromMinutes(240), alert.Timeframe);
+        Assert.Equal("my-strat", alert.Source);
+
+        var signal = AlertNormalizer.ToSignal(alert, Clocks.Now, Alerts.DedupeWindow).Signal;
+        Assert.Equal(alert.Symbol, signal.Symbol);
+        Assert.Equal(alert.Timeframe, signal.Timeframe);
+        Assert.Equal(alert.Action, signal.Action);
+    }
 
     [Fact]
     public void The_signal_never_carries_the_passphrase()

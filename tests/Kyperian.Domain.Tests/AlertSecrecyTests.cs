@@ -49,7 +49,7 @@ public class AlertSecrecyTests
         string[] fields =
         [
             "symbol", "action", "timeframe", "price", "confidence", "source", "passphrase", "secret", "id", "time",
-            "exchange", "quantity", "stopLoss", "takeProfit", "comment", "unknownField",
+            "exchange", "quantity", "stopLoss", "takeProfit", "comment", "unknownField", "sentiment", "direction", "position_size",
         ];
         var marker = Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789 _-.:/!\u0001\t€".ToCharArray())
             .ArrayOf().Select(chars => "ZQX" + new string(chars));
@@ -75,8 +75,12 @@ public class AlertSecrecyTests
                 writer.WriteEndObject();
             }
 
-            var errors = new AlertValidator(Clocks.Fixed()).Check(AlertReader.Read(buffer.ToArray()));
-            return errors.All(e => !e.Reason.Contains("ZQX", StringComparison.Ordinal));
+            var input = AlertReader.Read(buffer.ToArray());
+            var check = new AlertValidator(Clocks.Fixed()).Validate(input);
+            return check.Errors.All(e => !e.Reason.Contains("ZQX", StringComparison.Ordinal))
+                && check.Warnings.All(w => !w.Contains("ZQX", StringComparison.Ordinal))
+                && check.Hints.All(h => !h.Hint.Contains("ZQX", StringComparison.Ordinal))
+                && input.Mappings.All(m => !m.From.Contains("ZQX", StringComparison.Ordinal) && m.Note?.Contains("ZQX", StringComparison.Ordinal) != true);
         });
     }
 

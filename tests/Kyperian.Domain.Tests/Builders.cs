@@ -43,19 +43,19 @@ internal static class Alerts
         Assert.Equal(reason, error.Reason);
     }
 
-    public static Signal Normalize(string body, DateTimeOffset? receivedAt = null)
+    /// <summary>The parsed alert of a body that must be valid.</summary>
+    public static ValidAlert Valid(string body)
     {
-        var input = Read(body);
-        Assert.Empty(new AlertValidator(Clocks.Fixed()).Check(input));
-        return AlertNormalizer.ToSignal(input, receivedAt ?? Clocks.Now, DedupeWindow).Signal;
+        var check = new AlertValidator(Clocks.Fixed()).Validate(Read(body));
+        Assert.Empty(check.Errors);
+        return Assert.IsType<ValidAlert>(check.Alert);
     }
 
-    public static SignalIdentity Identity(string body, DateTimeOffset? receivedAt = null)
-    {
-        var input = Read(body);
-        Assert.Empty(new AlertValidator(Clocks.Fixed()).Check(input));
-        return AlertNormalizer.ToSignal(input, receivedAt ?? Clocks.Now, DedupeWindow).Identity;
-    }
+    public static Signal Normalize(string body, DateTimeOffset? receivedAt = null) =>
+        AlertNormalizer.ToSignal(Valid(body), receivedAt ?? Clocks.Now, DedupeWindow).Signal;
+
+    public static SignalIdentity Identity(string body, DateTimeOffset? receivedAt = null) =>
+        AlertNormalizer.ToSignal(Valid(body), receivedAt ?? Clocks.Now, DedupeWindow).Identity;
 
     /// <summary>The valid body with one field replaced (or removed when <paramref name="json"/> is null).</summary>
     public static string With(string field, string? json, string body = ValidBody)

@@ -91,6 +91,7 @@ public static partial class KyperianApplication
             .Validate(o => development || SecretRules.IsStrong(o.Passphrase), SecretRules.TooWeak("Kyperian:Webhook:Passphrase"))
             .Validate(o => o.DedupeSeconds > 0 && o.MaxBodyBytes > 0, "Kyperian:Webhook:DedupeSeconds and MaxBodyBytes must be positive.")
             .Validate(o => o.AllowedIps.All(ip => IPAddress.TryParse(ip, out _)), "Kyperian:Webhook:AllowedIps must be IP addresses.")
+            .Validate(o => o.PassphraseFields.All(f => !string.IsNullOrWhiteSpace(f)), "Kyperian:Webhook:PassphraseFields must not hold blank names.")
             .ValidateOnStart();
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section)
             .Validate(o => development || !string.IsNullOrEmpty(o.ApiKey), SecretRules.Required("Kyperian:Operator:ApiKey"))

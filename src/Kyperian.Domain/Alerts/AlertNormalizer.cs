@@ -8,38 +8,31 @@ public static class AlertNormalizer
     public const int DefaultConfidence = 50;
     public const string DefaultSource = "tradingview";
 
-    public static (Signal Signal, SignalIdentity Identity) ToSignal(AlertInput input, DateTimeOffset receivedAt, TimeSpan dedupeWindow)
+    /// <summary>Builds the signal from the values the validator parsed; nothing is parsed again and nothing can fail.</summary>
+    public static (Signal Signal, SignalIdentity Identity) ToSignal(ValidAlert alert, DateTimeOffset receivedAt, TimeSpan dedupeWindow)
     {
-        if (!Symbol.TryParse(input.Symbol, out var symbol, out var prefixExchange, out _)
-            || !SignalActions.TryParse(input.Action, out var action)
-            || !Timeframe.TryParse(input.Timeframe, out var timeframe)
-            || input.Price is not { } price)
-        {
-            throw new InvalidOperationException("Only an alert that passed validation can be normalized.");
-        }
-
-        var source = input.Source is null ? DefaultSource : input.Source.ToLowerInvariant();
-        var exchange = input.Exchange?.ToUpperInvariant() ?? prefixExchange;
+        var source = alert.Source ?? DefaultSource;
         var identity = SignalIdentity.Compute(
-            source, symbol, exchange, timeframe, action.Value, price, input.Time, input.Id, receivedAt, dedupeWindow);
+            source, alert.Symbol, alert.Exchange, alert.Timeframe, alert.Action, alert.Price, alert.Time, alert.Id, receivedAt, dedupeWindow);
 
         var signal = new Signal
         {
             SignalId = identity.Id,
-            Symbol = symbol,
-            Exchange = exchange,
-            Action = action.Value,
-            Timeframe = timeframe,
-            Price = price,
-            Confidence = input.Confidence ?? DefaultConfidence,
+            Symbol = alert.Symbol,
+            Exchange = alert.Exchange,
+            Action = alert.Action,
+            Timeframe = alert.Timeframe,
+            Price = alert.Price,
+            PriceSource = alert.Price is null ? PriceSource.None : PriceSource.Alert,
+            Confidence = alert.Confidence ?? DefaultConfidence,
             Source = source,
-            AlertId = input.Id,
-            AlertTime = input.Time,
+            AlertId = alert.Id,
+            AlertTime = alert.Time,
             ReceivedAt = receivedAt,
-            Quantity = input.Quantity,
-            StopLoss = input.StopLoss,
-            TakeProfit = input.TakeProfit,
-            Comment = input.Comment,
+            Quantity = alert.Quantity,
+            StopLoss = alert.StopLoss,
+            TakeProfit = alert.TakeProfit,
+            Comment = alert.Comment,
         };
         return (signal, identity);
     }

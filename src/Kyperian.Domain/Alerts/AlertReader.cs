@@ -1,11 +1,39 @@
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Kyperian.Domain.Alerts;
 
+internal enum RawKind
+{
+    String,
+    Number,
+    Bool,
+    Null,
+
+    /// <summary>An array, or an object that is not part of any format: present, but not a value we read.</summary>
+    Other,
+
+    /// <summary>Text longer than the reader materialises.</summary>
+    TooLong,
+}
+
+/// <summary>One value as found in the message, before any format gives it a meaning.</summary>
+/// <param name="Key">Normalized lookup key: lower case, <c>-</c> as <c>_</c>, nested objects joined by dots.</param>
+/// <param name="Display">Where it was found, as the trader wrote it (escaped): used in mappings, warnings and errors.</param>
+/// <param name="Kind">What JSON (or text) value it is.</param>
+/// <param name="Text">A string value as sent; a number's text only when it does not fit a decimal.</param>
+/// <param name="IsTopLevel">Only a top-level field can be our passphrase.</param>
+/// <param name="Number">A JSON number's value when it fits a decimal; its text is then made only if a field needs text.</param>
+internal readonly record struct RawField(string Key, string Display, RawKind Kind, string? Text, bool IsTopLevel, decimal? Number = null)
+{
+    /// <summary>The value as text: a string as sent, a number in its invariant form.</summary>
+    public string? AsText => Text ?? Number?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
 /// <summary>
-/// Reads an alert body in one forward pass over its UTF-8 bytes (no DOM, no reflection), so that a
-/// malformed or hostile body costs little and every field's problem can be named at once.
+/// Reads an alert body in any known format into one <see cref="AlertInput"/>. JSON is read in one forward pass over
+/// its UTF-8 bytes (no DOM, no reflection), so a malformed or hostile body costs little and every field's problem can
+/// be named at once; text formats are tried when the body is not a JSON object.
 /// </summary>
 public static class AlertReader
 {
@@ -13,7 +41,10 @@ public static class AlertReader
     public const int MaxUnknownFieldsListed = 20;
 
     /// <summary>Longest text we materialise for any field; longer values are rejected unread.</summary>
-    private const int MaxFieldBytes = 2048;
+    internal const int MaxFieldBytes = 2048;
+
+    /// <summary>Deepest template object we read into (<c>strategy.order.action</c> is two).</summary>
+    private const int MaxContainerDepth = 3;
 
     private static readonly JsonReaderOptions ReaderOptions = new()
     {
@@ -22,27 +53,17 @@ public static class AlertReader
         AllowTrailingCommas = false,
     };
 
-    [Flags]
-    private enum Seen
-    {
-        None = 0,
-        Symbol = 1 << 0,
-        Action = 1 << 1,
-        Timeframe = 1 << 2,
-        Price = 1 << 3,
-        Confidence = 1 << 4,
-        Source = 1 << 5,
-        Passphrase = 1 << 6,
-        Id = 1 << 7,
-        Time = 1 << 8,
-        Exchange = 1 << 9,
-        Quantity = 1 << 10,
-        StopLoss = 1 << 11,
-        TakeProfit = 1 << 12,
-        Comment = 1 << 13,
-    }
+    [ThreadStatic]
+    private static List<RawField>? t_fields;
 
-    public static AlertInput Read(ReadOnlySpan<byte> utf8)
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static AlertInput Read(ReadOnlySpan<byte> utf8) => Read(utf8, AlertDefaults.None, AlertReaderOptions.Default);
+
+    /// <param name="utf8">The body as sent.</param>
+    /// <param name="defaults">What the URL supplies for fields the body lacks.</param>
+    /// <param name="options">Which body fields are our passphrase.</param>
+    public static AlertInput Read(ReadOnlySpan<byte> utf8, AlertDefaults defaults, AlertReaderOptions options)
     {
         var input = new AlertInput();
         // "\uFEFF"u8 is the three bytes EF BB BF; "\xEF\xBB\xBF"u8 would be six (each \x is a char, UTF-8 encoded).
@@ -51,15 +72,107 @@ public static class AlertReader
             utf8 = utf8[3..];
         }
 
-        if (IsBlank(utf8))
+        var trimmed = utf8.Trim(" \t\r\n"u8);
+        if (trimmed.IsEmpty)
         {
             input.MarkUnreadable("is empty: send the alert message as a JSON object");
             return input;
         }
 
+        AlertFormat? forced = null;
+        if (defaults.Format is not null)
+        {
+            forced = AlertFormats.Find(defaults.Format);
+            if (forced is null)
+            {
+                input.MarkUnreadable($"must be one of {AlertFormats.Names}", AlertFields.Format);
+                return input;
+            }
+        }
+
+        // One list per thread, reused: the raw fields never outlive this call.
+        var fields = t_fields ?? new List<RawField>(32);
+        t_fields = null;
         try
         {
-            ReadObject(utf8, input);
+            Read(utf8, trimmed, forced, defaults, options, fields, input);
+        }
+        finally
+        {
+            fields.Clear();
+            t_fields = fields;
+        }
+
+        return input;
+    }
+
+    private static void Read(
+        ReadOnlySpan<byte> utf8,
+        ReadOnlySpan<byte> trimmed,
+        AlertFormat? forced,
+        AlertDefaults defaults,
+        AlertReaderOptions options,
+        List<RawField> fields,
+        AlertInput input)
+    {
+        AlertFormat format;
+        if (trimmed[0] == (byte)'{' && forced is not { Kind: AlertBodyKind.Text })
+        {
+            if (!ReadJson(utf8, fields, input))
+            {
+                return;
+            }
+
+            format = forced ?? AlertFormats.RecognizeJson(fields);
+        }
+        else
+        {
+            string text;
+            try
+            {
+                text = StrictUtf8.GetString(trimmed);
+            }
+            catch (DecoderFallbackException)
+            {
+                input.MarkUnreadable("holds text that is not valid UTF-8: send the alert message as UTF-8");
+                return;
+            }
+
+            var recognised = AlertTextFormats.TryRead(text, forced, fields);
+            if (recognised is null)
+            {
+                input.MarkUnreadable(DescribeUnrecognised(utf8, forced));
+                return;
+            }
+
+            format = recognised;
+        }
+
+        input.Format = format;
+        AlertBinder.Bind(fields, format, defaults, options, input);
+    }
+
+    /// <returns>False when the body is not one readable JSON object (the input is then marked unreadable).</returns>
+    private static bool ReadJson(ReadOnlySpan<byte> utf8, List<RawField> fields, AlertInput input)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                input.MarkUnreadable("must be a JSON object such as {\"symbol\":\"BTCUSDT\",...}");
+                return false;
+            }
+
+            ReadObject(ref reader, fields, keyPrefix: string.Empty, displayPrefix: string.Empty, depth: 0);
+
+            // Anything after the closing brace is not part of one JSON object.
+            if (reader.Read())
+            {
+                throw new JsonException("There is more after the closing brace of the alert object.");
+            }
+
+            return true;
         }
         catch (JsonException ex)
         {
@@ -71,267 +184,102 @@ public static class AlertReader
             input.MarkUnreadable("holds text that is not valid UTF-8 (or a broken \\u escape): send the alert message as UTF-8 JSON");
         }
 
-        return input;
+        return false;
     }
 
-    private static void ReadObject(ReadOnlySpan<byte> utf8, AlertInput input)
+    private static void ReadObject(ref Utf8JsonReader reader, List<RawField> fields, string keyPrefix, string displayPrefix, int depth)
     {
-        var reader = new Utf8JsonReader(utf8, ReaderOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            input.MarkUnreadable("must be a JSON object such as {\"symbol\":\"BTCUSDT\",...}");
-            return;
-        }
-
-        var seen = Seen.None;
-        HashSet<string>? unknownSeen = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = Identify(ref reader, out var name);
+            var (key, display) = Name(ref reader, keyPrefix, displayPrefix);
             if (!reader.Read())
             {
                 throw new JsonException("The body ends inside the object.");
             }
 
-            if (field == Seen.None)
+            switch (reader.TokenType)
             {
-                var unknown = System.Text.Encoding.UTF8.GetString(name);
-                reader.Skip();
-                unknownSeen ??= new HashSet<string>(StringComparer.Ordinal);
-                if (!unknownSeen.Add(unknown))
-                {
-                    input.AddReadError(Truncate(unknown), "appears more than once");
-                }
-                else if (unknownSeen.Count <= MaxUnknownFieldsListed)
-                {
-                    input.AddUnknownField(Truncate(unknown));
-                }
-
-                continue;
+                case JsonTokenType.StartObject when depth < MaxContainerDepth && AlertFormats.Containers.Contains(key):
+                    ReadObject(ref reader, fields, key + ".", display + ".", depth + 1);
+                    break;
+                case JsonTokenType.String when reader.ValueSpan.Length > MaxFieldBytes:
+                    fields.Add(new RawField(key, display, RawKind.TooLong, null, depth == 0));
+                    break;
+                case JsonTokenType.String:
+                    fields.Add(new RawField(key, display, RawKind.String, reader.GetString(), depth == 0));
+                    break;
+                case JsonTokenType.Number when reader.TryGetDecimal(out var number):
+                    fields.Add(new RawField(key, display, RawKind.Number, null, depth == 0, number));
+                    break;
+                case JsonTokenType.Number:
+                    fields.Add(new RawField(key, display, RawKind.Number, Encoding.UTF8.GetString(reader.ValueSpan), depth == 0));
+                    break;
+                case JsonTokenType.True or JsonTokenType.False:
+                    fields.Add(new RawField(key, display, RawKind.Bool, null, depth == 0));
+                    break;
+                case JsonTokenType.Null:
+                    fields.Add(new RawField(key, display, RawKind.Null, null, depth == 0));
+                    break;
+                default:
+                    reader.Skip();
+                    fields.Add(new RawField(key, display, RawKind.Other, null, depth == 0));
+                    break;
             }
-
-            var wireName = WireName(field);
-            if ((seen & field) != 0)
-            {
-                input.AddReadError(wireName, field == Seen.Passphrase
-                    ? "is given more than once (passphrase, secret and key are one field)"
-                    : "appears more than once");
-                reader.Skip();
-                continue;
-            }
-
-            seen |= field;
-            ReadValue(ref reader, field, wireName, input);
         }
 
         if (reader.TokenType != JsonTokenType.EndObject)
         {
             throw new JsonException("The body ends inside the object.");
         }
-
-        // Anything after the closing brace is not part of one JSON object.
-        if (reader.Read())
-        {
-            throw new JsonException("There is more after the closing brace of the alert object.");
-        }
     }
 
-    private static Seen Identify(ref Utf8JsonReader reader, out ReadOnlySpan<byte> name)
+    /// <summary>A property's lookup key and display name; a name the formats know costs no allocation at the top level.</summary>
+    private static (string Key, string Display) Name(ref Utf8JsonReader reader, string keyPrefix, string displayPrefix)
     {
-        // The reader runs over one contiguous span, so values are never split across segments.
-        name = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
-
-        return name switch
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= 64)
         {
-            _ when name.SequenceEqual("symbol"u8) || name.SequenceEqual("ticker"u8) => Seen.Symbol,
-            _ when name.SequenceEqual("action"u8) || name.SequenceEqual("side"u8) => Seen.Action,
-            _ when name.SequenceEqual("timeframe"u8) || name.SequenceEqual("interval"u8) => Seen.Timeframe,
-            _ when name.SequenceEqual("price"u8) => Seen.Price,
-            _ when name.SequenceEqual("confidence"u8) => Seen.Confidence,
-            _ when name.SequenceEqual("source"u8) => Seen.Source,
-            _ when name.SequenceEqual("passphrase"u8) || name.SequenceEqual("secret"u8) || name.SequenceEqual("key"u8) => Seen.Passphrase,
-            _ when name.SequenceEqual("id"u8) => Seen.Id,
-            _ when name.SequenceEqual("time"u8) => Seen.Time,
-            _ when name.SequenceEqual("exchange"u8) => Seen.Exchange,
-            _ when name.SequenceEqual("quantity"u8) => Seen.Quantity,
-            _ when name.SequenceEqual("stopLoss"u8) => Seen.StopLoss,
-            _ when name.SequenceEqual("takeProfit"u8) => Seen.TakeProfit,
-            _ when name.SequenceEqual("comment"u8) => Seen.Comment,
-            _ => Seen.None,
-        };
-    }
-
-    private static string WireName(Seen field) => field switch
-    {
-        Seen.Symbol => AlertFields.Symbol,
-        Seen.Action => AlertFields.Action,
-        Seen.Timeframe => AlertFields.Timeframe,
-        Seen.Price => AlertFields.Price,
-        Seen.Confidence => AlertFields.Confidence,
-        Seen.Source => AlertFields.Source,
-        Seen.Passphrase => AlertFields.Passphrase,
-        Seen.Id => AlertFields.Id,
-        Seen.Time => AlertFields.Time,
-        Seen.Exchange => AlertFields.Exchange,
-        Seen.Quantity => AlertFields.Quantity,
-        Seen.StopLoss => AlertFields.StopLoss,
-        Seen.TakeProfit => AlertFields.TakeProfit,
-        _ => AlertFields.Comment,
-    };
-
-    private static void ReadValue(ref Utf8JsonReader reader, Seen field, string wireName, AlertInput input)
-    {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return;
+            Span<char> chars = stackalloc char[64];
+            if (Encoding.UTF8.TryGetChars(reader.ValueSpan, chars, out var length)
+                && AlertFormats.KnownNames.TryGetValue(chars[..length], out var spelling, out var normalized))
+            {
+                return keyPrefix.Length == 0 ? (normalized, spelling) : (keyPrefix + normalized, displayPrefix + spelling);
+            }
         }
 
-        switch (field)
-        {
-            case Seen.Symbol:
-                input.Symbol = ReadText(ref reader, wireName, input, allowNumber: false);
-                break;
-            case Seen.Action:
-                input.Action = ReadText(ref reader, wireName, input, allowNumber: false);
-                break;
-            case Seen.Timeframe:
-                // {{interval}} is a bare number for minutes; templates often leave it unquoted.
-                input.Timeframe = ReadText(ref reader, wireName, input, allowNumber: true);
-                break;
-            case Seen.Source:
-                input.Source = ReadText(ref reader, wireName, input, allowNumber: false);
-                break;
-            case Seen.Passphrase:
-                input.Passphrase = ReadText(ref reader, wireName, input, allowNumber: true);
-                break;
-            case Seen.Id:
-                input.Id = ReadText(ref reader, wireName, input, allowNumber: true);
-                break;
-            case Seen.Exchange:
-                input.Exchange = ReadText(ref reader, wireName, input, allowNumber: false);
-                break;
-            case Seen.Comment:
-                input.Comment = ReadText(ref reader, wireName, input, allowNumber: false);
-                break;
-            case Seen.Price:
-                input.Price = ReadDecimal(ref reader, wireName, input);
-                break;
-            case Seen.Quantity:
-                input.Quantity = ReadDecimal(ref reader, wireName, input);
-                break;
-            case Seen.StopLoss:
-                input.StopLoss = ReadDecimal(ref reader, wireName, input);
-                break;
-            case Seen.TakeProfit:
-                input.TakeProfit = ReadDecimal(ref reader, wireName, input);
-                break;
-            case Seen.Confidence:
-                input.Confidence = ReadConfidence(ref reader, wireName, input);
-                break;
-            case Seen.Time:
-                input.Time = ReadTime(ref reader, wireName, input);
-                break;
-        }
+        var name = reader.GetString()!;
+        return (keyPrefix + AlertFormats.NormalizeKey(name), displayPrefix + Printable.Escape(name));
     }
 
-    private static string? ReadText(ref Utf8JsonReader reader, string field, AlertInput input, bool allowNumber)
+    private static string DescribeUnrecognised(ReadOnlySpan<byte> utf8, AlertFormat? forced)
     {
-        switch (reader.TokenType)
+        if (forced is not null)
         {
-            case JsonTokenType.String when reader.ValueSpan.Length > MaxFieldBytes:
-                input.AddReadError(field, $"is longer than {MaxFieldBytes} bytes");
-                return null;
-            case JsonTokenType.String:
-                return reader.GetString();
-            case JsonTokenType.Number when allowNumber:
-                return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
-            default:
-                input.AddReadError(field, allowNumber ? "must be text or a number" : "must be text");
+            return $"is not a {forced.Title} message: check the message, or drop ?format= to let Kyperian recognise it";
+        }
+
+        // Valid JSON that is not an object (an array, a string, a number) deserves the JSON answer.
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, ReaderOptions);
+            if (reader.Read())
+            {
                 reader.Skip();
-                return null;
-        }
-    }
-
-    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string field, AlertInput input)
-    {
-        if (TryReadNumber(ref reader, out var value))
-        {
-            return value;
-        }
-
-        input.AddReadError(field, "must be a finite number greater than 0, or a numeric string");
-        return null;
-    }
-
-    private static int? ReadConfidence(ref Utf8JsonReader reader, string field, AlertInput input)
-    {
-        if (TryReadNumber(ref reader, out var value) && value == decimal.Truncate(value) && value is >= int.MinValue and <= int.MaxValue)
-        {
-            return (int)value;
-        }
-
-        input.AddReadError(field, "must be a whole number from 0 to 100");
-        return null;
-    }
-
-    private static bool TryReadNumber(ref Utf8JsonReader reader, out decimal value)
-    {
-        value = 0;
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number:
-                return reader.TryGetDecimal(out value);
-            case JsonTokenType.String when reader.ValueSpan.Length <= 64:
-                Span<char> text = stackalloc char[64];
-                var length = reader.CopyString(text);
-                return decimal.TryParse(
-                    text[..length],
-                    NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign | NumberStyles.AllowExponent,
-                    CultureInfo.InvariantCulture,
-                    out value);
-            default:
-                reader.Skip();
-                return false;
-        }
-    }
-
-    private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader, string field, AlertInput input)
-    {
-        const string reason = "must be an ISO-8601 time such as 2026-01-15T14:30:00Z ({{timenow}}) or epoch milliseconds";
-        const long minEpochMs = 946_684_800_000;    // 2000-01-01: smaller numbers are seconds or garbage
-        const long maxEpochMs = 4_102_444_800_000;  // 2100-01-01
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number when reader.TryGetInt64(out var ms) && ms is >= minEpochMs and <= maxEpochMs:
-                return DateTimeOffset.FromUnixTimeMilliseconds(ms);
-            case JsonTokenType.String when reader.ValueSpan.Length <= 40:
-                Span<char> text = stackalloc char[40];
-                var length = reader.CopyString(text);
-                var span = text[..length];
-                if (long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var textMs) && textMs is >= minEpochMs and <= maxEpochMs)
+                if (!reader.Read())
                 {
-                    return DateTimeOffset.FromUnixTimeMilliseconds(textMs);
+                    return "must be a JSON object such as {\"symbol\":\"BTCUSDT\",...}";
                 }
-
-                if (DateTimeOffset.TryParse(span, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-                    && span.Length >= 10 && span[4] == '-')
-                {
-                    return time;
-                }
-
-                break;
-            default:
-                reader.Skip();
-                break;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
         }
 
-        input.AddReadError(field, reason);
-        return null;
+        return "is not a JSON object or a known text format: send JSON such as {\"symbol\":\"{{ticker}}\",\"action\":\"{{strategy.order.action}}\"}, "
+            + "KEY=VALUE pairs (symbol={{ticker}} action=buy), PineConnector's LicenseID,buy,SYMBOL or TradingView's default strategy message";
     }
-
-    private static bool IsBlank(ReadOnlySpan<byte> utf8) => utf8.Trim(" \t\r\n"u8).IsEmpty;
-
-    private static string Truncate(string name) => name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "…");
 
     private static string DescribeJsonError(JsonException ex)
     {

@@ -45,6 +45,9 @@ public static class Printable
         return builder.ToString();
     }
 
+    /// <summary>True when the text holds a character <see cref="Escape"/> would escape.</summary>
+    public static bool HasUnsafe(ReadOnlySpan<char> text) => text.ContainsAny(Unsafe) || text.ContainsAnyInRange('\u0080', '\u009F');
+
     /// <summary>Control characters, bidi overrides and isolates, and zero-width characters.</summary>
     public static bool IsUnsafe(char c) => char.IsControl(c) || Unsafe.Contains(c);
 

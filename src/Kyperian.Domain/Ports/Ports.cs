@@ -13,8 +13,22 @@ public enum PublishState
 /// <summary>Durable signals. Adding is conditional on the id, so a replay is reported and never overwrites.</summary>
 public interface ISignalStore
 {
+    /// <summary>
+    /// Stores a signal with the alert's body as sent (<c>rawAlert</c>), kept beside it until its decision is delivered
+    /// (so a destination can forward the trader's own message to their bridge), then dropped. The body is never part
+    /// of <see cref="Signal"/>: no read returns it but <see cref="GetRawAlertAsync"/>.
+    /// </summary>
     /// <returns>False when a signal with this id is already stored.</returns>
-    Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken);
+    Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken);
+
+    Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
+        TryAddAsync(signal, state, rawAlert: null, cancellationToken);
+
+    /// <summary>The body the signal's alert was sent with, while it is kept; null once dropped or when none was kept.</summary>
+    Task<string?> GetRawAlertAsync(string signalId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the alert's body once its decision is delivered.</summary>
+    Task DropRawAlertAsync(string signalId, CancellationToken cancellationToken);
 
     Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken);
 

@@ -2,6 +2,19 @@ using System.Text.Json.Serialization;
 
 namespace Kyperian.Domain.Signals;
 
+/// <summary>Where a signal's price came from.</summary>
+public enum PriceSource
+{
+    /// <summary>The alert carried it.</summary>
+    Alert,
+
+    /// <summary>The alert had none; it is the last price seen for the symbol, filled in on receipt.</summary>
+    LastSeen,
+
+    /// <summary>The alert had none and no price was known for the symbol.</summary>
+    None,
+}
+
 /// <summary>A validated, normalized alert: what is stored, published and decided on. Never holds the passphrase.</summary>
 public sealed record Signal
 {
@@ -16,7 +29,12 @@ public sealed record Signal
 
     public required Timeframe Timeframe { get; init; }
 
-    public required decimal Price { get; init; }
+    /// <summary>The price the alert gave, the last one seen for the symbol, or none: see <see cref="PriceSource"/>.</summary>
+    public required decimal? Price { get; init; }
+
+    /// <summary>Where <see cref="Price"/> came from. Many bridges execute at market and never send a price.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<PriceSource>))]
+    public PriceSource PriceSource { get; init; } = PriceSource.Alert;
 
     public required int Confidence { get; init; }
 

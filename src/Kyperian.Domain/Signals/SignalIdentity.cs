@@ -30,7 +30,7 @@ public readonly record struct SignalIdentity(string Id, string? PreviousWindowId
         string? exchange,
         Timeframe timeframe,
         SignalAction action,
-        decimal price,
+        decimal? price,
         DateTimeOffset? alertTime,
         string? alertId,
         DateTimeOffset receivedAt,
@@ -59,13 +59,15 @@ public readonly record struct SignalIdentity(string Id, string? PreviousWindowId
         string? exchange,
         Timeframe timeframe,
         SignalAction action,
-        decimal price,
+        decimal? price,
         DateTimeOffset? alertTime,
         string? alertId,
         long? window)
     {
         // Dividing by 1.000… drops trailing zeros, so "100.50" and 100.5 are one price.
         var normalizedPrice = price / 1.000000000000000000000000000000000m;
+
+        // An unpriced alert hashes an empty price: the id comes from what was sent, not from a price filled in later.
         Span<char> text = stackalloc char[320];
         var written = 0;
         var ok = text.TryWrite(

@@ -70,6 +70,36 @@ public sealed class DynamoDbStoreTests(DynaliteServer dynalite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unpriced_signal_and_its_price_source_round_trip()
+    {
+        var unpriced = TestData.Signal("UNPRICEDUSDT") with { Price = null, PriceSource = PriceSource.None };
+        var lastSeen = TestData.Signal("LASTSEENUSDT") with { Price = 12.5m, PriceSource = PriceSource.LastSeen };
+        Assert.True(await Signals.TryAddAsync(unpriced, PublishState.Published, default));
+        Assert.True(await Signals.TryAddAsync(lastSeen, PublishState.Published, default));
+
+        Assert.Equal(unpriced, await Signals.GetAsync(unpriced.SignalId, default));
+        Assert.Equal(lastSeen, await Signals.GetAsync(lastSeen.SignalId, default));
+    }
+
+    [Fact]
+    public async Task The_raw_alert_is_an_attribute_no_signal_read_returns_and_is_dropped_once_delivered()
+    {
+        const string raw = "60123456789,buy,EURUSD,risk=1,secret=theirs";
+        var signal = TestData.Signal("RAWUSDT");
+        Assert.True(await Signals.TryAddAsync(signal, PublishState.Pending, raw, default));
+
+        var item = (await Client.GetItemAsync(_prefix + "-signals", new Dictionary<string, AttributeValue> { ["signalId"] = new(signal.SignalId) })).Item;
+        Assert.Equal(raw, item["rawAlert"].S);
+        Assert.Equal(signal, await Signals.GetAsync(signal.SignalId, default));
+        Assert.Equal(raw, await Signals.GetRawAlertAsync(signal.SignalId, default));
+
+        await Signals.DropRawAlertAsync(signal.SignalId, default);
+        Assert.Null(await Signals.GetRawAlertAsync(signal.SignalId, default));
+        Assert.Equal(signal, await Signals.GetAsync(signal.SignalId, default));
+        await Signals.DropRawAlertAsync("sig_missing", default);
+    }
+
+    [Fact]
     public async Task Symbol_index_lists_newest_first_up_to_the_limit()
     {
         var start = DateTimeOffset.UtcNow.AddMinutes(-30);

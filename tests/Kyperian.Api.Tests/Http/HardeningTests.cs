@@ -30,9 +30,13 @@ public sealed class HardeningTests
         }
 
         Assert.DoesNotContain("backend", response, StringComparison.OrdinalIgnoreCase);
-        await HttpHelpers.EventuallyAsync(
-            () => Task.FromResult(app.Logs.Lines.FirstOrDefault(l => l.Message.Contains("unreadable alert (400)", StringComparison.Ordinal))),
-            "the one line about the unreadable alert: " + string.Join(" / ", app.Logs.Lines.Select(l => l.Text)));
+        if (!clientHangsUp)
+        {
+            // A client that hung up may be gone before the app reads a byte; one still there gets its line.
+            await HttpHelpers.EventuallyAsync(
+                () => Task.FromResult(app.Logs.Lines.FirstOrDefault(l => l.Message.Contains("unreadable alert (400)", StringComparison.Ordinal))),
+                "the one line about the unreadable alert");
+        }
         var warnings = app.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).ToList();
         Assert.True(warnings.Count == 0, what + ": " + string.Join(Environment.NewLine, warnings.Select(w => w.Text)));
         Assert.DoesNotContain(app.Logs.Lines, l => l.Category.StartsWith("Kyperian", StringComparison.Ordinal) && l.Exception is not null);

@@ -64,6 +64,10 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
         using var response = await factory.CreateOperatorClient().GetAsync(path);
         var problem = await response.ExpectProblemAsync(HttpStatusCode.NotFound);
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]));
+
+        // The id asked for is not echoed: an answer never carries back what a caller injected.
+        var asked = Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+        Assert.DoesNotContain(asked, problem.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Theory]

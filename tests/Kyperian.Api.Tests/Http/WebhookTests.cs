@@ -231,7 +231,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         alert["price"] = -3;
         alert["confidence"] = 101;
         alert["timeframe"] = "{{interval}}";
-        alert["source"] = "Trading View";
+        alert["exchange"] = "Trading View";
         alert["time"] = "2099-01-01T00:00:00Z";
         var before = store.Count;
 
@@ -242,7 +242,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Null(report["signal"]);
         var errors = report["errors"]!.AsArray();
         Assert.Equal(
-            ["confidence", "price", "source", "time", "timeframe"],
+            ["confidence", "exchange", "price", "time", "timeframe"],
             errors.Select(e => (string)e!["field"]!).Order(StringComparer.Ordinal));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace((string?)e!["reason"])));
         Assert.Equal(before, store.Count);

@@ -7,14 +7,18 @@ using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Application.Intake;
 
-/// <summary>What the alert pipeline needs of a request; the endpoint copies it from the HTTP request.</summary>
+/// <summary>
+/// What the alert pipeline needs of a request; the endpoint copies it from the HTTP request. <c>Defaults</c> is what
+/// the URL supplies for fields the body lacks (<c>?interval=15</c>...).
+/// </summary>
 public readonly record struct AlertRequest(
     Stream Body,
     string? ContentType,
     string? ContentEncoding,
     long? ContentLength,
     string? Token,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    AlertDefaults Defaults);
 
 public enum AlertStage
 {
@@ -47,7 +51,22 @@ public sealed record AlertOutcome
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The format the body was recognised as, once it could be read.</summary>
+    public AlertFormat? Format { get; init; }
+
+    /// <summary>How each part of the message was read (<c>tv_instrument → symbol</c>).</summary>
+    public IReadOnlyList<FieldMapping> Mappings { get; init; } = [];
+
+    /// <summary>A hint for every field the alert does not carry.</summary>
+    public IReadOnlyList<FieldHint> Hints { get; init; } = [];
+
     public Signal? Signal { get; init; }
+
+    /// <summary>
+    /// The alert's body as sent, for <c>/webhook</c> only: kept with the signal until it is delivered, never logged
+    /// and never returned by operator reads.
+    /// </summary>
+    public string? RawBody { get; init; }
 
     public SignalIdentity? Identity { get; init; }
 
@@ -67,12 +86,14 @@ public sealed class AlertPipeline
     private readonly AlertValidator _validator;
     private readonly WebhookOptions _options;
     private readonly SharedSecret _passphrase;
+    private readonly AlertReaderOptions _readerOptions;
 
     public AlertPipeline(AlertValidator validator, IOptions<WebhookOptions> options)
     {
         _validator = validator;
         _options = options.Value;
         _passphrase = new SharedSecret(_options.Passphrase);
+        _readerOptions = new AlertReaderOptions { PassphraseFields = _options.EffectivePassphraseFields };
     }
 
     /// <summary>Runs an alert for <c>/webhook</c>: a wrong or missing passphrase stops it at <see cref="AlertStage.Unauthorized"/>.</summary>
@@ -95,32 +116,42 @@ public sealed class AlertPipeline
         }
 
         var started = Stopwatch.GetTimestamp();
-        var input = AlertReader.Read(body.Span);
+        var input = AlertReader.Read(body.Span, request.Defaults, _readerOptions);
+
+        // No alias can make a wrong passphrase pass: only the configured top-level fields are read as ours.
         if (authorize && !input.IsUnreadable && !IsAuthorized(input, request.Token))
         {
             return new AlertOutcome { Stage = AlertStage.Unauthorized };
         }
 
-        var errors = input.IsUnreadable ? input.ReadErrors! : _validator.Check(input);
-        var warnings = Warnings(input, request.Token, authorize, ref errors);
-        if (errors.Count > 0)
+        var check = _validator.Validate(input);
+        IReadOnlyList<FieldError> errors = check.Errors;
+        var warnings = Warnings(input, check, request.Token, authorize, ref errors);
+        if (errors.Count > 0 || check.Alert is not { } alert)
         {
             return new AlertOutcome
             {
                 Stage = AlertStage.Invalid,
                 Errors = errors,
                 Warnings = warnings,
+                Format = input.IsUnreadable ? null : input.Format,
+                Mappings = input.Mappings,
+                Hints = check.Hints,
                 ElapsedMicroseconds = Stopwatch.GetElapsedTime(started).TotalMicroseconds,
             };
         }
 
-        var (signal, identity) = AlertNormalizer.ToSignal(input, request.ReceivedAt, _options.DedupeWindow);
+        var (signal, identity) = AlertNormalizer.ToSignal(alert, request.ReceivedAt, _options.DedupeWindow);
         return new AlertOutcome
         {
             Stage = AlertStage.Parsed,
             Signal = signal,
             Identity = identity,
             Warnings = warnings,
+            Format = input.Format,
+            Mappings = input.Mappings,
+            Hints = check.Hints,
+            RawBody = authorize ? body.Text() : null,
             ElapsedMicroseconds = Stopwatch.GetElapsedTime(started).TotalMicroseconds,
         };
     }
@@ -128,9 +159,9 @@ public sealed class AlertPipeline
     private bool IsAuthorized(AlertInput input, string? token) =>
         !_passphrase.IsConfigured || _passphrase.Matches(input.Passphrase) || _passphrase.Matches(token);
 
-    private IReadOnlyList<string> Warnings(AlertInput input, string? token, bool authorize, ref IReadOnlyList<FieldError> errors)
+    private IReadOnlyList<string> Warnings(AlertInput input, AlertCheck check, string? token, bool authorize, ref IReadOnlyList<FieldError> errors)
     {
-        var warnings = new List<string>();
+        var warnings = new List<string>(check.Warnings);
         foreach (var field in input.UnknownFields ?? [])
         {
             warnings.Add($"unknown field '{Printable.Escape(field)}' is ignored");

@@ -11,6 +11,9 @@ public sealed class BodyLease : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>The body as text, exactly as sent (invalid UTF-8 becomes U+FFFD).</summary>
+    public string Text() => System.Text.Encoding.UTF8.GetString(Span);
+
     /// <returns>False when the body is longer than <paramref name="maxBytes"/>.</returns>
     public async ValueTask<bool> FillAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
     {

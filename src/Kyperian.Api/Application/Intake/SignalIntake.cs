@@ -14,7 +14,8 @@ public enum IntakeStatus
     Unavailable,
 }
 
-public readonly record struct IntakeResult(IntakeStatus Status, string SignalId);
+/// <summary>How the intake ended; <c>Signal</c> is the signal as stored (with the last seen price filled in when the alert had none).</summary>
+public readonly record struct IntakeResult(IntakeStatus Status, string SignalId, Signal? Signal = null);
 
 /// <summary>
 /// Takes a valid signal in: recognise a replay, store it, publish it. A signal is accepted once it is durable
@@ -29,7 +30,11 @@ public sealed partial class SignalIntake(
     KyperianMetrics metrics,
     ILogger<SignalIntake> logger)
 {
-    public async Task<IntakeResult> AcceptAsync(Signal signal, SignalIdentity identity, CancellationToken cancellationToken)
+    public Task<IntakeResult> AcceptAsync(Signal signal, SignalIdentity identity, CancellationToken cancellationToken) =>
+        AcceptAsync(signal, identity, rawAlert: null, cancellationToken);
+
+    /// <summary>Takes a signal in with the alert's body as sent (<c>rawAlert</c>): stored with it until delivery, never logged.</summary>
+    public async Task<IntakeResult> AcceptAsync(Signal signal, SignalIdentity identity, string? rawAlert, CancellationToken cancellationToken)
     {
         var window = options.Value.DedupeWindow;
         var replayOf = await FindReplayAsync(identity, window, cancellationToken);
@@ -39,10 +44,11 @@ public sealed partial class SignalIntake(
             return new IntakeResult(IntakeStatus.Duplicate, replayOf);
         }
 
+        signal = await WithLastSeenPriceAsync(signal, cancellationToken);
         bool stored;
         try
         {
-            stored = await store.TryAddAsync(signal, PublishState.Pending, cancellationToken);
+            stored = await store.TryAddAsync(signal, PublishState.Pending, rawAlert, cancellationToken);
             if (!stored)
             {
                 // The store's conditional add is the last word on replays (the claim may have expired or been lost).
@@ -80,7 +86,38 @@ public sealed partial class SignalIntake(
         }
 
         metrics.SignalAccepted(signal);
-        return new IntakeResult(IntakeStatus.Accepted, signal.SignalId);
+        return new IntakeResult(IntakeStatus.Accepted, signal.SignalId, signal);
+    }
+
+    /// <summary>
+    /// Many bridges execute at market and never send a price: such a signal takes the last price seen for its symbol,
+    /// recorded as <see cref="PriceSource.LastSeen"/>, else it stays unpriced. Its id was computed before, from the
+    /// alert as sent.
+    /// </summary>
+    private async Task<Signal> WithLastSeenPriceAsync(Signal signal, CancellationToken cancellationToken)
+    {
+        if (signal.Price is not null)
+        {
+            return signal;
+        }
+
+        try
+        {
+            foreach (var earlier in await store.ListBySymbolAsync(signal.Symbol, LastSeenLookback, cancellationToken))
+            {
+                if (earlier.Price is { } price && earlier.SignalId != signal.SignalId)
+                {
+                    return signal with { Price = price, PriceSource = PriceSource.LastSeen };
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An unpriced signal is still a signal; the store's own failure is handled when it is written.
+            LogLastSeenFailed(logger, ex, signal.SignalId);
+        }
+
+        return signal with { PriceSource = PriceSource.None };
     }
 
     /// <returns>The id of the earlier signal this one replays, or null when it is new (and now claimed).</returns>
@@ -147,6 +184,12 @@ public sealed partial class SignalIntake(
             LogMarkFailed(logger, ex, signalId);
         }
     }
+
+    /// <summary>How many of the symbol's latest signals are searched for a price.</summary>
+    private const int LastSeenLookback = 20;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up the last seen price for signal {SignalId} failed; it stays unpriced")]
+    private static partial void LogLastSeenFailed(ILogger logger, Exception exception, string signalId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing signal {SignalId} failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string signalId);

@@ -16,6 +16,16 @@ public sealed class WebhookOptions
     /// <summary>The shared secret alerts carry as <c>passphrase</c> (or <c>secret</c>, <c>key</c>, <c>?token=</c>).</summary>
     public string? Passphrase { get; set; }
 
+    /// <summary>
+    /// The body fields read as our passphrase; empty means passphrase, secret and key. Bridges carry their own
+    /// <c>secret</c> or <c>key</c>: narrow this to <c>passphrase</c> and send ours as <c>?token=</c> to let theirs pass through.
+    /// Empty by default for the same reason as <see cref="AllowedIps"/>.
+    /// </summary>
+    public string[] PassphraseFields { get; set; } = [];
+
+    public IReadOnlyList<string> EffectivePassphraseFields =>
+        PassphraseFields.Length > 0 ? PassphraseFields : Kyperian.Domain.Alerts.AlertReaderOptions.DefaultPassphraseFields;
+
     /// <summary>When true, only <see cref="EffectiveAllowedIps"/> may call /webhook.</summary>
     public bool EnforceAllowedIps { get; set; }
 

@@ -22,7 +22,18 @@ public sealed record ValidationReport(
     IReadOnlyList<FieldError> Errors,
     IReadOnlyList<string> Warnings,
     Signal? Signal,
-    double ElapsedMicroseconds);
+    double ElapsedMicroseconds,
+    RecognisedFormat? Format,
+    IReadOnlyList<FieldMappingView> Mappings,
+    IReadOnlyList<FieldHintView> Hints);
+
+/// <summary>The format /validate recognised: its <c>?format=</c> name and what traders call it.</summary>
+public sealed record RecognisedFormat(string Name, string Title);
+
+/// <summary>How one part of the message was read: <c>from</c> → <c>field</c> (null when it passed through), and why not, when not.</summary>
+public sealed record FieldMappingView(string From, string? Field, string? Note);
+
+public sealed record FieldHintView(string Field, string Hint);
 
 /// <summary>One check; <c>ms</c> and <c>detail</c> only for operators.</summary>
 public sealed record HealthCheckView(string Status, double? Ms, string? Detail);

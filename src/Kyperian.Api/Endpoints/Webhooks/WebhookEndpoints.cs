@@ -31,7 +31,10 @@ public static partial class WebhookEndpoints
             .WithSummary("Receive a TradingView alert")
             .WithDescription(
                 "Point TradingView's webhook URL here. The body is the alert message: JSON sent as application/json or "
-                + "text/plain. The passphrase travels in the body (passphrase, secret or key) or as ?token=. 202 when "
+                + "text/plain, or a known text format (KEY=VALUE, PineConnector, TradingView's default strategy message). "
+                + "?interval=15 (alias timeframe), symbol, confidence and source fill what the body lacks; the body wins; "
+                + "?format= reads the body as one format only. The passphrase travels in the body (Kyperian:Webhook:PassphraseFields, "
+                + "default passphrase, secret or key) or as ?token=. 202 when "
                 + "accepted, 200 for a replay, 400 naming every bad field, 401, 413, 415, 429, and 503 only when nothing "
                 + "could take the signal (TradingView then resends).")
             .Accepts<TradingViewAlert>("application/json", "text/plain")
@@ -49,7 +52,8 @@ public static partial class WebhookEndpoints
             .WithName("ValidateAlert")
             .WithSummary("Check an alert message without storing or publishing it")
             .WithDescription(
-                "Runs the webhook's parsing and rules and reports every error and warning, with the normalized signal. "
+                "Runs the webhook's parsing and rules and reports every error and warning, with the normalized signal, "
+                + "the format it recognised, how each field was read (tv_instrument → symbol) and a hint for every missing field. "
                 + "For testing alert templates. It says whether a passphrase is present, never whether it is right.")
             .Accepts<TradingViewAlert>("application/json", "text/plain")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -59,16 +63,17 @@ public static partial class WebhookEndpoints
     }
 
     private static async Task<Results<Accepted<WebhookAccepted>, Ok<WebhookDuplicate>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, [FromQuery] string? token, [AsParameters] WebhookServices services)
+        HttpRequest request, [AsParameters] AlertQuery query, [AsParameters] WebhookServices services)
     {
-        var outcome = await services.Pipeline.RunAsync(AlertRequestFrom(request, token, services.Time), request.HttpContext.RequestAborted);
+        var outcome = await services.Pipeline.RunAsync(AlertRequestFrom(request, query, services.Time), request.HttpContext.RequestAborted);
         if (outcome is not { Stage: AlertStage.Parsed, Signal: { } signal, Identity: { } identity })
         {
             return Reject(outcome, request, services);
         }
 
         services.Metrics.ValidationTime(outcome.ElapsedMicroseconds);
-        var result = await services.Intake.AcceptAsync(signal, identity, request.HttpContext.RequestAborted);
+        var result = await services.Intake.AcceptAsync(signal, identity, outcome.RawBody, request.HttpContext.RequestAborted);
+        signal = result.Signal ?? signal;
         switch (result.Status)
         {
             case IntakeStatus.Accepted:
@@ -86,25 +91,33 @@ public static partial class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<ValidationReport>, ProblemHttpResult>> ValidateAsync(
-        HttpRequest request, [FromQuery] string? token, AlertPipeline pipeline, TimeProvider time)
+        HttpRequest request, [AsParameters] AlertQuery query, AlertPipeline pipeline, TimeProvider time)
     {
-        var outcome = await pipeline.CheckAsync(AlertRequestFrom(request, token, time), request.HttpContext.RequestAborted);
+        var outcome = await pipeline.CheckAsync(AlertRequestFrom(request, query, time), request.HttpContext.RequestAborted);
         if (outcome.Stage == AlertStage.Unreadable)
         {
             return TypedResults.Problem(statusCode: outcome.Status, title: outcome.Title, detail: outcome.Detail);
         }
 
         return TypedResults.Ok(new ValidationReport(
-            outcome.Stage == AlertStage.Parsed, outcome.Errors, outcome.Warnings, outcome.Signal, Math.Round(outcome.ElapsedMicroseconds, 1)));
+            outcome.Stage == AlertStage.Parsed,
+            outcome.Errors,
+            outcome.Warnings,
+            outcome.Signal,
+            Math.Round(outcome.ElapsedMicroseconds, 1),
+            outcome.Format is { } format ? new RecognisedFormat(format.Name, format.Title) : null,
+            [.. outcome.Mappings.Select(m => new FieldMappingView(m.From, m.Field, m.Note))],
+            [.. outcome.Hints.Select(h => new FieldHintView(h.Field, h.Hint))]));
     }
 
-    private static AlertRequest AlertRequestFrom(HttpRequest request, string? token, TimeProvider time) => new(
+    private static AlertRequest AlertRequestFrom(HttpRequest request, AlertQuery query, TimeProvider time) => new(
         request.Body,
         request.ContentType,
         request.Headers.ContentEncoding.Count == 0 ? null : request.Headers.ContentEncoding.ToString(),
         request.ContentLength,
-        token,
-        time.GetUtcNow());
+        query.Token,
+        time.GetUtcNow(),
+        query.ToDefaults());
 
     private static Results<Accepted<WebhookAccepted>, Ok<WebhookDuplicate>, ValidationProblem, ProblemHttpResult> Reject(
         AlertOutcome outcome, HttpRequest request, WebhookServices services)
@@ -156,6 +169,33 @@ public static partial class WebhookEndpoints
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected an alert from {RemoteAddress}: passphrase missing or wrong")]
     private static partial void LogUnauthorized(ILogger logger, IPAddress? remoteAddress);
+}
+
+/// <summary>
+/// The query parameters of <c>/webhook</c> and <c>/validate</c>: our passphrase as <c>token</c>, and defaults for what
+/// the body lacks. TradingView does not fill placeholders in the URL, so each chart's alert carries its own
+/// <c>?interval=15</c>. A field in the body always wins.
+/// </summary>
+public readonly record struct AlertQuery(
+    [property: FromQuery(Name = "token")] string? Token,
+    [property: FromQuery(Name = "interval")] string? Interval,
+    [property: FromQuery(Name = "timeframe")] string? Timeframe,
+    [property: FromQuery(Name = "symbol")] string? Symbol,
+    [property: FromQuery(Name = "confidence")] string? Confidence,
+    [property: FromQuery(Name = "source")] string? Source,
+    [property: FromQuery(Name = "format")] string? Format)
+{
+    public AlertDefaults ToDefaults() =>
+        Interval is null && Timeframe is null && Symbol is null && Confidence is null && Source is null && Format is null
+            ? AlertDefaults.None
+            : new AlertDefaults
+            {
+                Timeframe = Interval ?? Timeframe,
+                Symbol = Symbol,
+                Confidence = Confidence,
+                Source = Source,
+                Format = Format,
+            };
 }
 
 /// <summary>What <c>/webhook</c> needs besides the request, bound as one parameter.</summary>

@@ -30,8 +30,14 @@ public sealed class DynamoDbSignalStore(
 
     private readonly DynamoDbOptions _options = options.Value;
 
-    public async Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
-        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.SignalsTable, "signalId", ToItem(signal, state), cancellationToken) switch
+    /// <summary>The attribute holding the alert's body until delivery; <see cref="FromItem"/> never reads it.</summary>
+    internal const string RawAlertAttribute = "rawAlert";
+
+    public Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
+        TryAddAsync(signal, state, rawAlert: null, cancellationToken);
+
+    public async Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.SignalsTable, "signalId", ToItem(signal, state, rawAlert), cancellationToken) switch
         {
             PutOutcome.Added => true,
 
@@ -44,6 +50,38 @@ public sealed class DynamoDbSignalStore(
         await DynamoDbQueries.GetItemAsync(client, resilience, _options.SignalsTable, "signalId", signalId, _options.ConsistentReads, cancellationToken) is { } item
             ? FromItem(item)
             : null;
+
+    public async Task<string?> GetRawAlertAsync(string signalId, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.GetItemAsync(client, resilience, _options.SignalsTable, "signalId", signalId, _options.ConsistentReads, cancellationToken) is { } item
+            ? GetSOrNull(item, RawAlertAttribute)
+            : null;
+
+    public async Task DropRawAlertAsync(string signalId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DropAsync(signalId, cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // No such signal: nothing to forget.
+        }
+    }
+
+    private async Task DropAsync(string signalId, CancellationToken cancellationToken) =>
+        await resilience.ExecuteAsync(
+            Backend.DynamoDb,
+            (id, ct) => new ValueTask<UpdateItemResponse>(client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = _options.SignalsTable,
+                    Key = new Dictionary<string, AttributeValue> { ["signalId"] = S(id) },
+                    UpdateExpression = "REMOVE " + RawAlertAttribute,
+                    ConditionExpression = "attribute_exists(signalId)",
+                },
+                ct)),
+            signalId,
+            cancellationToken);
 
     public async Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
         [.. (await DynamoDbQueries.QueryBySymbolAsync(client, resilience, _options.SignalsTable, symbol.Value, limit, cancellationToken)).Select(FromItem)];
@@ -121,7 +159,7 @@ public sealed class DynamoDbSignalStore(
         ];
     }
 
-    internal Dictionary<string, AttributeValue> ToItem(Signal signal, PublishState state)
+    internal Dictionary<string, AttributeValue> ToItem(Signal signal, PublishState state, string? rawAlert = null)
     {
         var item = new Dictionary<string, AttributeValue>(20)
         {
@@ -130,13 +168,14 @@ public sealed class DynamoDbSignalStore(
             ["action"] = S(signal.Action.ToString()),
             ["timeframe"] = S(signal.Timeframe.Label),
             ["timeframeSeconds"] = Num(signal.Timeframe.Seconds),
-            ["price"] = Num(signal.Price),
             ["confidence"] = Num(signal.Confidence),
             ["source"] = S(signal.Source),
             ["receivedAt"] = S(Time(signal.ReceivedAt)),
             ["publishState"] = S(state.ToString()),
             ["expiresAt"] = Num(ExpiresAt(signal)),
         };
+        PutIfNotNull(item, "price", signal.Price);
+        PutIfNotNull(item, "priceSource", signal.PriceSource == PriceSource.Alert ? null : signal.PriceSource.ToString());
         PutIfNotNull(item, "exchange", signal.Exchange);
         PutIfNotNull(item, "alertId", signal.AlertId);
         PutIfNotNull(item, "alertTime", signal.AlertTime is { } at ? Time(at) : null);
@@ -144,6 +183,7 @@ public sealed class DynamoDbSignalStore(
         PutIfNotNull(item, "stopLoss", signal.StopLoss);
         PutIfNotNull(item, "takeProfit", signal.TakeProfit);
         PutIfNotNull(item, "comment", signal.Comment);
+        PutIfNotNull(item, RawAlertAttribute, rawAlert);
         if (state == PublishState.Pending)
         {
             item["pendingShard"] = S(ShardKey(ShardOf(signal.SignalId)));
@@ -159,7 +199,8 @@ public sealed class DynamoDbSignalStore(
         Exchange = GetSOrNull(item, "exchange"),
         Action = Enum.Parse<SignalAction>(GetS(item, "action")),
         Timeframe = Timeframe.FromSeconds((int)GetLong(item, "timeframeSeconds")),
-        Price = GetDecimal(item, "price"),
+        Price = GetDecimalOrNull(item, "price"),
+        PriceSource = GetSOrNull(item, "priceSource") is { } priceSource ? Enum.Parse<PriceSource>(priceSource) : PriceSource.Alert,
         Confidence = (int)GetLong(item, "confidence"),
         Source = GetS(item, "source"),
         AlertId = GetSOrNull(item, "alertId"),

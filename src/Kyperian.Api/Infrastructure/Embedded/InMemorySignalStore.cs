@@ -10,14 +10,23 @@ public sealed class InMemorySignalStore : ISignalStore
     private readonly ConcurrentDictionary<string, Signal> _signals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Signal> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Symbol, SymbolIndex<Signal>> _bySymbol = new();
+    private readonly ConcurrentDictionary<string, string> _rawAlerts = new(StringComparer.Ordinal);
 
     public int Count => _signals.Count;
 
-    public Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken)
+    public Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
+        TryAddAsync(signal, state, rawAlert: null, cancellationToken);
+
+    public Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken)
     {
         if (!_signals.TryAdd(signal.SignalId, signal))
         {
             return Task.FromResult(false);
+        }
+
+        if (rawAlert is not null)
+        {
+            _rawAlerts[signal.SignalId] = rawAlert;
         }
 
         if (state == PublishState.Pending)
@@ -34,6 +43,15 @@ public sealed class InMemorySignalStore : ISignalStore
 
     public Task<IReadOnlyList<Signal>> ListBySymbolAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
         Task.FromResult(_bySymbol.TryGetValue(symbol, out var index) ? index.Newest(limit) : (IReadOnlyList<Signal>)[]);
+
+    public Task<string?> GetRawAlertAsync(string signalId, CancellationToken cancellationToken) =>
+        Task.FromResult(_rawAlerts.GetValueOrDefault(signalId));
+
+    public Task DropRawAlertAsync(string signalId, CancellationToken cancellationToken)
+    {
+        _rawAlerts.TryRemove(signalId, out _);
+        return Task.CompletedTask;
+    }
 
     public Task MarkPublishedAsync(string signalId, CancellationToken cancellationToken)
     {

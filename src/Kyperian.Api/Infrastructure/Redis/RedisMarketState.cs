@@ -148,7 +148,7 @@ public sealed record MarketEntry(
     int Confidence,
     string ObservedAt,
     string SignalId,
-    decimal Price);
+    decimal? Price);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(MarketEntry))]

@@ -95,7 +95,6 @@ public static class BadInputCorpus
         b.Raw("json: two objects", s => Builder.Text(Builder.BaseMembers(s)) + Builder.Text(Builder.BaseMembers(s)), Body);
         b.Raw("json: text after the object", s => Builder.Text(Builder.BaseMembers(s)) + " and more", Body);
         b.Raw("json: TradingView placeholder alert left as plain text", _ => "{{strategy.order.action}} {{ticker}} @ {{close}}", Body, "text/plain");
-        b.Raw("json: form fields sent as text/plain", s => $"symbol={s}&action=buy&timeframe=15&price=1&passphrase={P}", Body, "text/plain");
         b.Raw("json: xml sent as application/json", s => $"<alert><symbol>{s}</symbol><passphrase>{P}</passphrase></alert>", Body);
         b.Raw("empty body", _ => string.Empty, Body);
         b.Raw("blank body", _ => " \r\n\t ", Body);
@@ -106,13 +105,11 @@ public static class BadInputCorpus
         b.Raw("top level: null", _ => "null", Body);
         b.Raw("top level: true", _ => "true", Body);
 
-        // NaN and Infinity: literals are not JSON; as strings they are not finite numbers.
+        // NaN and Infinity: literals are not JSON. As strings in an optional amount they are left out with a warning
+        // (see FormatTests); in confidence they are refused.
         b.Member("literal NaN price", "price", "NaN", Body);
         b.Member("literal Infinity price", "price", "Infinity", Body);
         b.Member("literal -Infinity confidence", "confidence", "-Infinity", Body);
-        b.Member("string NaN price", "price", Q("NaN"), "price");
-        b.Member("string Infinity price", "price", Q("Infinity"), "price");
-        b.Member("string -Infinity stopLoss", "stopLoss", Q("-Infinity"), "stopLoss");
         b.Member("string NaN confidence", "confidence", Q("NaN"), "confidence");
 
         // Nesting past 16 levels, in a field nobody reads.
@@ -156,7 +153,6 @@ public static class BadInputCorpus
         b.Members("passphrase: 3000 characters", m => Builder.With(m, "passphrase", Q(new string('p', 3000))), HttpStatusCode.Unauthorized);
         b.Members("passphrase: SQL injection", m => Builder.With(m, "passphrase", Q("' OR '1'='1")), HttpStatusCode.Unauthorized);
         b.Members("passphrase: nested in an auth object", m => Builder.With(Builder.With(m, "passphrase", null), "auth", $"{{\"passphrase\":{Q(P)}}}"), HttpStatusCode.Unauthorized);
-        b.Members("passphrase: capitalised key", m => Builder.With(Builder.With(m, "passphrase", null), "Passphrase", Q(P)), HttpStatusCode.Unauthorized);
         b.Members("passphrase: wrong first, right second (secret)", m => Builder.With(Builder.With(m, "passphrase", Q("wrong")), "secret", Q(P)), HttpStatusCode.Unauthorized);
         b.Members("passphrase: wrong ?token=, none in body", m => Builder.With(m, "passphrase", null), HttpStatusCode.Unauthorized, query: "?token=hunter2");
         b.Members("passphrase: wrong ?token= and wrong body", m => Builder.With(m, "passphrase", Q("wrong")), HttpStatusCode.Unauthorized, query: "?token=hunter2");
@@ -176,8 +172,7 @@ public static class BadInputCorpus
         b.Members("duplicate: unknown field twice", m => Builder.Append(Builder.With(m, "note", Q("a")), "note", Q("b")), fields: "note");
 
         // Required fields.
-        b.Members("missing: everything but the passphrase", m => [.. m.Where(x => x.Key == "passphrase")], fields: ["action", "price", "symbol", "timeframe"]);
-        b.Members("missing: price", m => Builder.With(m, "price", null), fields: "price");
+        b.Members("missing: everything but the passphrase", m => [.. m.Where(x => x.Key == "passphrase")], fields: ["action", "symbol", "timeframe"]);
         b.Members("missing: symbol is null", m => Builder.With(m, "symbol", "null"), fields: "symbol");
 
         // Wrong types in every field.
@@ -191,14 +186,6 @@ public static class BadInputCorpus
         b.Member("type: timeframe true", "timeframe", "true", "timeframe");
         b.Member("type: timeframe array", "timeframe", "[15]", "timeframe");
         b.Member("type: timeframe object", "timeframe", "{\"minutes\":15}", "timeframe");
-        b.Member("type: price true", "price", "true", "price");
-        b.Member("type: price object", "price", "{\"value\":1}", "price");
-        b.Member("type: price array", "price", "[1]", "price");
-        b.Member("type: price word", "price", Q("abc"), "price");
-        b.Member("type: price empty string", "price", Q(string.Empty), "price");
-        b.Member("type: price with thousands separator", "price", Q("64,250.5"), "price");
-        b.Member("type: price padded with spaces", "price", Q(" 101.25 "), "price");
-        b.Member("type: price hex", "price", Q("0x10"), "price");
         b.Member("type: confidence word", "confidence", Q("high"), "confidence");
         b.Member("type: confidence true", "confidence", "true", "confidence");
         b.Member("type: confidence array", "confidence", "[80]", "confidence");
@@ -210,10 +197,6 @@ public static class BadInputCorpus
         b.Member("type: time object", "time", "{\"t\":1}", "time");
         b.Member("type: exchange number", "exchange", "1", "exchange");
         b.Member("type: exchange false", "exchange", "false", "exchange");
-        b.Member("type: quantity word", "quantity", Q("lots"), "quantity");
-        b.Member("type: quantity true", "quantity", "true", "quantity");
-        b.Member("type: stopLoss array", "stopLoss", "[1]", "stopLoss");
-        b.Member("type: takeProfit false", "takeProfit", "false", "takeProfit");
         b.Member("type: comment number", "comment", "42", "comment");
         b.Member("type: comment object", "comment", "{\"text\":\"hi\"}", "comment");
         b.Members("type: passphrase true, authorized by ?token=", m => Builder.With(m, "passphrase", "true"), fields: "passphrase", query: "?token=" + P);
@@ -222,9 +205,6 @@ public static class BadInputCorpus
         b.Member("range: price 0", "price", "0", "price");
         b.Member("range: price -0", "price", "-0", "price");
         b.Member("range: price -1", "price", "-1", "price");
-        b.Member("range: price 1e400", "price", "1e400", "price");
-        b.Member("range: price \"1e400\"", "price", Q("1e400"), "price");
-        b.Member("range: price beyond decimal", "price", "79228162514264337593543950336", "price");
         b.Member("range: price 1e-30 rounds to 0", "price", "1e-30", "price");
         b.Member("range: price \"-5\"", "price", Q("-5"), "price");
         b.Member("range: confidence 101", "confidence", "101", "confidence");
@@ -282,17 +262,7 @@ public static class BadInputCorpus
         b.Member("timeframe: script tag", "timeframe", Q("<script>"), "timeframe");
         b.Member("timeframe: path traversal", "timeframe", Q("../15"), "timeframe");
 
-        // The source: a slug.
-        b.Member("source: space", "source", Q("trading view"), "source");
-        b.Member("source: empty", "source", Q(string.Empty), "source");
-        b.Member("source: 33 characters", "source", Q(new string('s', 33)), "source");
-        b.Member("source: CRLF", "source", Q("tv\r\n"), "source");
-        b.Member("source: accented", "source", Q("tradingvïew"), "source");
-        b.Member("source: full-width", "source", Q("ｔｖ"), "source");
-        b.Member("source: SQL injection", "source", Q("tv'; DROP TABLE signals;--"), "source");
-        b.Member("source: script tag", "source", Q("<script>alert(1)</script>"), "source");
-        b.Member("source: unrendered placeholder", "source", Q("{{exchange}}"), "source");
-        b.Member("source: path traversal", "source", Q("../../etc/passwd"), "source");
+        // The source: free text is kept as its slug (see FormatTests), so nothing here refuses it.
 
         // The client id: printable, at most 64.
         b.Member("id: 65 characters", "id", Q(new string('i', 65)), "id");
@@ -339,8 +309,8 @@ public static class BadInputCorpus
         // Several fields wrong at once: every one is named.
         b.Members(
             "several fields at once",
-            m => Builder.With(Builder.With(Builder.With(Builder.With(m, "price", "-1"), "confidence", "500"), "timeframe", Q("7x")), "source", Q("Trading View")),
-            fields: ["confidence", "price", "source", "timeframe"]);
+            m => Builder.With(Builder.With(Builder.With(Builder.With(m, "price", "-1"), "confidence", "500"), "timeframe", Q("7x")), "exchange", Q("Trading View")),
+            fields: ["confidence", "exchange", "price", "timeframe"]);
 
         return b.Cases;
     }

@@ -28,8 +28,14 @@ public sealed class BackendSwitches
 
     private sealed class FaultySignalStore(InMemorySignalStore inner, BackendSwitches switches) : ISignalStore
     {
-        public Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
-            Up() ? inner.TryAddAsync(signal, state, cancellationToken) : Down<bool>();
+        public Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken) =>
+            Up() ? inner.TryAddAsync(signal, state, rawAlert, cancellationToken) : Down<bool>();
+
+        public Task<string?> GetRawAlertAsync(string signalId, CancellationToken cancellationToken) =>
+            Up() ? inner.GetRawAlertAsync(signalId, cancellationToken) : Down<string?>();
+
+        public Task DropRawAlertAsync(string signalId, CancellationToken cancellationToken) =>
+            Up() ? inner.DropRawAlertAsync(signalId, cancellationToken) : Down<bool>();
 
         public Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken) =>
             Up() ? inner.GetAsync(signalId, cancellationToken) : Down<Signal?>();
