@@ -11,7 +11,7 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 /// <summary>The stores on DynamoDB, in one line of the composition root.</summary>
 public static class DynamoDbServiceCollectionExtensions
 {
-    /// <summary>ISignalStore, IDecisionStore and IRiskLedger on DynamoDB (<c>Kyperian:DynamoDb</c>), and its health check.</summary>
+    /// <summary>ISignalStore, IDecisionStore, IRiskLedger and INotificationOutbox on DynamoDB (<c>Kyperian:DynamoDb</c>), and its health check.</summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAdapterResilience(configuration);
@@ -27,9 +27,11 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<DynamoDbSignalStore>();
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
+        services.AddSingleton<DynamoDbNotificationOutbox>();
         services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<DynamoDbSignalStore>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));
+        services.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(sp => sp.GetRequiredService<DynamoDbNotificationOutbox>()));
         services.AddHostedService<DynamoDbTableInitializer>();
         services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>("store", HealthStatus.Unhealthy, ["store"]);
         return services;

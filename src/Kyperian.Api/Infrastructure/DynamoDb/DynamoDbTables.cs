@@ -52,8 +52,19 @@ public static class DynamoDbTables
             new AttributeDefinition("decisionId", ScalarAttributeType.S),
             new AttributeDefinition("symbol", ScalarAttributeType.S),
             new AttributeDefinition("decidedAt", ScalarAttributeType.S),
+            new AttributeDefinition("outboxDue", ScalarAttributeType.S),
+            new AttributeDefinition("dueAt", ScalarAttributeType.S),
+            new AttributeDefinition("outboxStatus", ScalarAttributeType.S),
+            new AttributeDefinition("outboxAt", ScalarAttributeType.S),
         ],
-        GlobalSecondaryIndexes = [Index(DynamoDbDecisionStore.BySymbolIndex, "symbol", "decidedAt")],
+        GlobalSecondaryIndexes =
+        [
+            Index(DynamoDbDecisionStore.BySymbolIndex, "symbol", "decidedAt"),
+
+            // The notification outbox's sparse indexes (DynamoDbNotificationOutbox): due deliveries, and all by status.
+            Index(DynamoDbNotificationOutbox.DueIndex, "outboxDue", "dueAt"),
+            Index(DynamoDbNotificationOutbox.StatusIndex, "outboxStatus", "outboxAt"),
+        ],
     };
 
     public static CreateTableRequest RiskTable(string name) => new()

@@ -1,0 +1,157 @@
+using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Tests.Adapters;
+using Kyperian.Api.Tests.Servers;
+using Kyperian.Domain.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Kyperian.Api.Tests.Notify;
+
+/// <summary>What every outbox must do, run against each one: enqueue once, claim with a lease, record, list, retry.</summary>
+public abstract class OutboxContractTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 3, 14, 30, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
+    protected abstract INotificationOutbox Outbox { get; }
+
+    [Fact]
+    public async Task Enqueuing_twice_keeps_the_first()
+    {
+        var delivery = Delivery("evt_a", "slack");
+        await Outbox.EnqueueAsync([delivery], default);
+        await Outbox.EnqueueAsync([delivery with { Payload = "{\"changed\":true}" }], default);
+
+        var stored = await Outbox.GetAsync(delivery.DeliveryId, default);
+        Assert.Equal(delivery, stored);
+        Assert.Null(await Outbox.GetAsync("evt_missing.slack", default));
+    }
+
+    [Fact]
+    public async Task A_claim_takes_due_deliveries_of_one_destination_oldest_first_and_holds_them()
+    {
+        await Outbox.EnqueueAsync(
+        [
+            Delivery("evt_b", "slack", created: T0.AddSeconds(2)),
+            Delivery("evt_a", "slack", created: T0.AddSeconds(1)),
+            Delivery("evt_c", "telegram"),
+            Delivery("evt_later", "slack", due: T0.AddMinutes(5)),
+        ],
+        default);
+
+        var first = await Outbox.ClaimDueAsync("slack", T0.AddSeconds(10), Lease, 1, default);
+        Assert.Equal(["evt_a.slack"], first.Select(d => d.DeliveryId));
+        Assert.Equal(T0.AddSeconds(70), first[0].ClaimedUntil);
+
+        var rest = await Outbox.ClaimDueAsync("slack", T0.AddSeconds(10), Lease, 10, default);
+        Assert.Equal(["evt_b.slack"], rest.Select(d => d.DeliveryId));
+        Assert.Empty(await Outbox.ClaimDueAsync("slack", T0.AddSeconds(11), Lease, 10, default));
+
+        // A worker that died leaves its claim to lapse; then another takes the delivery over.
+        var takenOver = await Outbox.ClaimDueAsync("slack", T0.AddSeconds(71), Lease, 10, default);
+        Assert.Equal(["evt_a.slack", "evt_b.slack"], takenOver.Select(d => d.DeliveryId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retrying_delivery_is_due_again_when_its_next_attempt_comes()
+    {
+        var delivery = Delivery("evt_r", "webhook-0");
+        await Outbox.EnqueueAsync([delivery], default);
+        Assert.Single(await Outbox.ClaimDueAsync("webhook-0", T0, Lease, 1, default));
+
+        await Outbox.MarkRetryingAsync(delivery.DeliveryId, 1, T0, "HTTP 500", T0.AddSeconds(4), T0.AddSeconds(64), default);
+        var stored = (await Outbox.GetAsync(delivery.DeliveryId, default))!;
+        Assert.Equal((1, "HTTP 500", T0.AddSeconds(4), (DateTimeOffset?)T0), (stored.Attempts, stored.LastError, stored.NextAttemptAt, stored.LastAttemptAt));
+
+        // Held while the worker that planned the retry lives; due for another once its claim lapses.
+        Assert.Empty(await Outbox.ClaimDueAsync("webhook-0", T0.AddSeconds(30), Lease, 1, default));
+        Assert.Single(await Outbox.ClaimDueAsync("webhook-0", T0.AddSeconds(64), Lease, 1, default));
+    }
+
+    [Fact]
+    public async Task Sent_and_failed_deliveries_leave_the_queue_and_are_listed_newest_first()
+    {
+        var sent = Delivery("evt_s", "slack") with { RawAlert = "{\"ticker\":\"BTCUSDT\"}" };
+        var failedFirst = Delivery("evt_f1", "telegram");
+        var failedLast = Delivery("evt_f2", "telegram");
+        var pending = Delivery("evt_p", "telegram");
+        await Outbox.EnqueueAsync([sent, failedFirst, failedLast, pending], default);
+
+        await Outbox.MarkSentAsync(sent.DeliveryId, 2, T0.AddSeconds(5), default);
+        await Outbox.MarkFailedAsync(failedFirst.DeliveryId, 8, T0.AddSeconds(6), "gave up after 8 attempts: HTTP 502", default);
+        await Outbox.MarkFailedAsync(failedLast.DeliveryId, 1, T0.AddSeconds(7), "HTTP 401: Unauthorized", default);
+
+        var stored = (await Outbox.GetAsync(sent.DeliveryId, default))!;
+        Assert.Equal((DeliveryStatus.Sent, 2, (DateTimeOffset?)T0.AddSeconds(5)), (stored.Status, stored.Attempts, stored.SentAt));
+        Assert.Null(stored.RawAlert);
+        Assert.Empty(await Outbox.ClaimDueAsync("slack", T0.AddHours(1), Lease, 10, default));
+        Assert.Equal(["evt_p.telegram"], (await Outbox.ClaimDueAsync("telegram", T0.AddHours(1), Lease, 10, default)).Select(d => d.DeliveryId));
+
+        Assert.Equal(["evt_f2.telegram", "evt_f1.telegram"], (await Outbox.ListAsync(DeliveryStatus.Failed, 10, default)).Select(d => d.DeliveryId));
+        Assert.Equal(["evt_s.slack"], (await Outbox.ListAsync(DeliveryStatus.Sent, 10, default)).Select(d => d.DeliveryId));
+        Assert.Equal(["evt_p.telegram"], (await Outbox.ListAsync(DeliveryStatus.Pending, 10, default)).Select(d => d.DeliveryId));
+        Assert.Single(await Outbox.ListAsync(DeliveryStatus.Failed, 1, default));
+    }
+
+    [Fact]
+    public async Task Only_a_failed_delivery_can_be_retried_and_it_counts_afresh()
+    {
+        var failed = Delivery("evt_x", "discord");
+        var sent = Delivery("evt_y", "discord");
+        await Outbox.EnqueueAsync([failed, sent], default);
+        await Outbox.MarkFailedAsync(failed.DeliveryId, 8, T0, "gave up", default);
+        await Outbox.MarkSentAsync(sent.DeliveryId, 1, T0, default);
+
+        Assert.True(await Outbox.RetryAsync(failed.DeliveryId, T0.AddMinutes(1), default));
+        Assert.False(await Outbox.RetryAsync(sent.DeliveryId, T0.AddMinutes(1), default));
+        Assert.False(await Outbox.RetryAsync("evt_none.discord", T0.AddMinutes(1), default));
+
+        var retried = (await Outbox.GetAsync(failed.DeliveryId, default))!;
+        Assert.Equal((DeliveryStatus.Pending, 0, T0.AddMinutes(1)), (retried.Status, retried.Attempts, retried.NextAttemptAt));
+        Assert.Equal(["evt_x.discord"], (await Outbox.ClaimDueAsync("discord", T0.AddMinutes(1), Lease, 10, default)).Select(d => d.DeliveryId));
+        Assert.Empty(await Outbox.ListAsync(DeliveryStatus.Failed, 10, default));
+    }
+
+    private static OutboxDelivery Delivery(string eventId, string destination, DateTimeOffset? created = null, DateTimeOffset? due = null) => new()
+    {
+        DeliveryId = $"{eventId}.{destination}",
+        EventId = eventId,
+        EventType = "decision.execute",
+        Destination = destination,
+        Payload = $$"""{"id":"{{eventId}}","type":"decision.execute","message":"m"}""",
+        CreatedAt = created ?? T0,
+        NextAttemptAt = due ?? created ?? T0,
+    };
+}
+
+public sealed class InMemoryOutboxContractTests : OutboxContractTests
+{
+    protected override INotificationOutbox Outbox { get; } = new InMemoryOutbox();
+}
+
+/// <summary>The DynamoDB outbox against a real dynalite, on tables of its own.</summary>
+[Collection(DynaliteCollection.Name)]
+public sealed class DynamoDbOutboxContractTests(DynaliteServer dynalite) : OutboxContractTests, IAsyncLifetime
+{
+    private readonly string _prefix = "o" + Guid.NewGuid().ToString("N")[..10];
+    private ServiceProvider _services = null!;
+
+    protected override INotificationOutbox Outbox => _services.GetRequiredService<INotificationOutbox>();
+
+    public async Task InitializeAsync()
+    {
+        _services = AdapterTestHost.Build(
+            new Dictionary<string, string?>
+            {
+                ["Kyperian:DynamoDb:ServiceUrl"] = dynalite.ServiceUrl,
+                ["Kyperian:DynamoDb:Region"] = "us-east-1",
+                ["Kyperian:DynamoDb:SignalsTable"] = _prefix + "-signals",
+                ["Kyperian:DynamoDb:DecisionsTable"] = _prefix + "-decisions",
+            },
+            (s, c) => s.AddDynamoDbStores(c));
+        var client = _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>();
+        await DynamoDbTables.EnsureAsync(client, _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+}
