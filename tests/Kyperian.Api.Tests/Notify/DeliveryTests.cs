@@ -173,6 +173,9 @@ public sealed class DeliveryTests : IAsyncLifetime
 
         Assert.DoesNotContain(harness.Logs.Lines, l => l.Text.Contains(WrongToken, StringComparison.Ordinal) || l.Text.Contains("AAH-revoked", StringComparison.Ordinal));
         Assert.Contains(harness.Logs.Lines, l => l.Text.Contains("dead-lettered", StringComparison.Ordinal));
+        Assert.Contains(harness.Measurements, m => m is ("NotificationsDeadLettered", 1, "telegram"));
+        Assert.Contains(harness.Measurements, m => m is ("NotificationsSent", 1, "slack"));
+        Assert.Contains(harness.Measurements, m => m.Name == "NotificationDelayMs" && m.Destination == "slack");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Amazon.Runtime;
 using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Infrastructure.Aws;
@@ -25,6 +27,8 @@ public sealed class NotifyHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<IHostedService> _workers;
 
+    private readonly MeterListener _meters = new();
+
     private NotifyHarness(ServiceProvider services, FakeTimeProvider clock, InMemoryOutbox outbox, LogCapture logs)
     {
         Services = services;
@@ -32,7 +36,23 @@ public sealed class NotifyHarness : IAsyncDisposable
         Outbox = outbox;
         Logs = logs;
         _workers = [.. services.GetServices<IHostedService>()];
+
+        // This harness's own instruments only: tests run side by side, each with its meter factory.
+        var factory = services.GetRequiredService<IMeterFactory>();
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+        _meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+        _meters.Start();
     }
+
+    /// <summary>Every measurement of this harness's metrics: name, value and the Destination tag.</summary>
+    public ConcurrentQueue<(string Name, double Value, string? Destination)> Measurements { get; } = new();
 
     public ServiceProvider Services { get; }
 
@@ -47,8 +67,8 @@ public sealed class NotifyHarness : IAsyncDisposable
     /// <summary>Settings every test starts from: attempt timeouts and leases far beyond what a test advances the clock by.</summary>
     public static Dictionary<string, string?> Defaults() => new()
     {
-        ["Kyperian:Notify:AttemptTimeoutMs"] = "3600000",
-        ["Kyperian:Notify:LeaseSeconds"] = "36000",
+        ["Kyperian:Notify:AttemptTimeoutMs"] = "86400000",
+        ["Kyperian:Notify:LeaseSeconds"] = "864000",
         ["Kyperian:Notify:RetryBaseDelayMs"] = "1000",
         ["Kyperian:Notify:RetryMaxDelayMs"] = "8000",
     };
@@ -69,6 +89,7 @@ public sealed class NotifyHarness : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddSingleton<TimeProvider>(clock);
+        services.AddMetrics();
         services.AddSingleton<INotificationOutbox>(outbox);
         services.AddSingleton(new AwsCredentialsSource(new BasicAWSCredentials(SigV4Verifier.AccessKey, SigV4Verifier.SecretKey)));
         services.AddKyperianNotifications(runsEngine: startWorker);
@@ -111,8 +132,23 @@ public sealed class NotifyHarness : IAsyncDisposable
         }
     }
 
+    private void Record(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? destination = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "Destination")
+            {
+                destination = tag.Value as string;
+            }
+        }
+
+        Measurements.Enqueue((name, value, destination));
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _meters.Dispose();
         await _stop.CancelAsync();
         foreach (var worker in _workers)
         {

@@ -19,6 +19,7 @@ public sealed partial class DeliveryWorker(
     NotificationPublisher publisher,
     DeliveryWakeup wakeup,
     SecretRedactor redactor,
+    NotificationMetrics metrics,
     IOptions<NotifyOptions> options,
     TimeProvider time,
     ILogger<DeliveryWorker> logger) : BackgroundService
@@ -145,7 +146,9 @@ public sealed partial class DeliveryWorker(
 
         if (result.Outcome == SendOutcome.Sent)
         {
-            await outbox.MarkSentAsync(delivery.DeliveryId, attempt.Count, time.GetUtcNow(), CancellationToken.None);
+            var sentAt = time.GetUtcNow();
+            await outbox.MarkSentAsync(delivery.DeliveryId, attempt.Count, sentAt, CancellationToken.None);
+            metrics.Sent(lane.Destination.Name, sentAt - notification.OccurredAt);
             LogSent(logger, lane.Destination.Name, delivery.DeliveryId, attempt.Count);
             return;
         }
@@ -227,6 +230,7 @@ public sealed partial class DeliveryWorker(
     {
         var now = time.GetUtcNow();
         await outbox.MarkFailedAsync(delivery.DeliveryId, attempts, now, error, CancellationToken.None);
+        metrics.DeadLettered(lane.Destination.Name);
         LogDeadLettered(logger, lane.Destination.Name, delivery.DeliveryId, attempts, error);
 
         // A give-up about a give-up is not raised again: two dead destinations would feed each other forever.

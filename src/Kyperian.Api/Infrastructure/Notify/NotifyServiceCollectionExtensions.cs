@@ -24,6 +24,7 @@ public static class NotifyServiceCollectionExtensions
         services.TryAddSingleton<DeliveryWakeup>();
         services.TryAddSingleton<NotificationPublisher>();
         services.TryAddSingleton<AlertActivity>();
+        services.TryAddSingleton<NotificationMetrics>();
         services.AddHealthChecks().AddCheck<NotificationsHealthCheck>("notifications", HealthStatus.Degraded, ["notifications"]);
 
         services.TryAddSingleton(new AwsCredentialsSource());
