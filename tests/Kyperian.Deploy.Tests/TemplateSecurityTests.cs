@@ -149,23 +149,40 @@ public partial class TemplateSecurityTests
     }
 
     [Fact]
-    public void The_function_writes_only_the_signals_and_the_risk_table_and_reads_the_decisions()
+    public void The_function_writes_only_the_signals_the_risk_table_and_the_notification_outbox_and_reads_the_decisions()
     {
-        var grants = TableGrants(RoleStatements("KyperianFunction"));
+        var statements = RoleStatements("KyperianFunction");
+        var grants = TableGrants(statements);
         string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
 
-        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger.
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger;
+        // POST /notifications/{id}/retry updates an outbox item, and only those: their keys start with ntf#.
         Assert.Equal(
-            ["RiskTable", "SignalsTable"],
+            ["DecisionsTable", "RiskTable", "SignalsTable"],
             grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
-        Assert.Equal(["dynamodb:GetItem"], grants["DecisionsTable"]);
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:UpdateItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
+        var outboxWrites = statements.Where(s => Strings(s["Action"]).Contains("dynamodb:UpdateItem") && s["Resource"]!.ToJsonString().Contains("DecisionsTable", StringComparison.Ordinal)).ToList();
+        Assert.All(outboxWrites, s => Assert.Equal(["ntf#*"], Strings(s["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"])));
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
 
-        // GET /signals and /decisions query one index each; no other index, no Query on a table itself.
+        // GET /signals and /decisions query one index each, GET /notifications the outbox's status index; no Query on a table itself.
         var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["DecisionsTable/index/bySymbol", "SignalsTable/index/bySymbol"], indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["DecisionsTable/index/bySymbol", "DecisionsTable/index/outboxStatus", "SignalsTable/index/bySymbol"],
+            indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
         Assert.All(indexes, g => Assert.Equal(["dynamodb:Query"], g.Value));
         Assert.DoesNotContain(grants, g => !g.Key.Contains("/index/", StringComparison.Ordinal) && g.Value.Contains("dynamodb:Query"));
+    }
+
+    [Fact]
+    public void Only_the_engine_publishes_notifications_and_only_to_the_notifications_topic()
+    {
+        var publishes = AllStatements().Where(s => Strings(s.Statement["Action"]).Any(a => a.StartsWith("sns:", StringComparison.Ordinal))).ToList();
+
+        var publish = Assert.Single(publishes);
+        Assert.StartsWith("Resources/EngineTaskRole/", publish.Where, StringComparison.Ordinal);
+        Assert.Equal(["sns:Publish"], Strings(publish.Statement["Action"]));
+        Assert.Equal("{\"Ref\":\"NotificationsTopic\"}", publish.Statement["Resource"]!.ToJsonString());
     }
 
     [Fact]
