@@ -148,7 +148,7 @@ start_servers() {
   dynalite_pid=$!
   wait_listening dynalite "$DYNALITE_PORT" "$dynalite_pid"
 }
-trap 'stop_app; stop_servers' EXIT INT TERM
+trap 'stop_app; stop_servers; rm -rf "${db_root:-/nonexistent}"' EXIT INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -170,10 +170,13 @@ start_app() {
   echo "$name did not answer /health within 30 s" >&2; tail -20 "$out/$name.log"; exit 1
 }
 
+# Embedded: a fresh database file per phase, so the store holds only that phase; removed at exit.
+db_root=$(mktemp -d /tmp/kyperian-loadtest-XXXXXX)
 start_kyperian() {
   start_servers
   start_app "$1" "$api_dir" Kyperian.Api.dll \
     Kyperian__Role=all "${backend_env[@]}" \
+    Kyperian__Embedded__Path="$db_root/$1/kyperian.db" \
     Kyperian__Webhook__RateLimitPerSecond=0 \
     Kyperian__Webhook__Passphrase="$PASSPHRASE" \
     Kyperian__Operator__ApiKey="$API_KEY"

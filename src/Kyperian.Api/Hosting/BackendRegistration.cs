@@ -19,12 +19,7 @@ public static class BackendRegistration
         switch (options.Store)
         {
             case StoreBackend.Embedded:
-                services.AddSingleton<InMemorySignalStore>();
-                services.AddSingleton<InMemoryDecisionStore>();
-                services.AddSingleton<ISignalStore>(sp => sp.GetRequiredService<InMemorySignalStore>());
-                services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<InMemoryDecisionStore>());
-                services.AddSingleton<IRiskLedger, InMemoryRiskLedger>();
-                health.AddCheck<EmbeddedBackendsHealthCheck>("store");
+                services.AddEmbeddedBackends(EmbeddedPorts.Stores);
                 break;
             case StoreBackend.DynamoDb:
                 services.AddDynamoDbStores(configuration);
@@ -44,6 +39,12 @@ public static class BackendRegistration
                 services.AddSingleton<IEventBus>(sp => sp.GetRequiredService<InProcessBus>());
                 services.AddSingleton<ISignalFeed>(sp => sp.GetRequiredService<InProcessBus>());
                 health.AddCheck<InProcessBusHealthCheck>("bus");
+                if (options.Store == StoreBackend.Embedded)
+                {
+                    // The channel died with the previous process: what it held is republished from the outbox.
+                    services.AddHostedService<InProcessBusRecovery>();
+                }
+
                 break;
             case BusBackend.EventBridge:
                 services.AddEventBridgeBus(configuration);
@@ -61,9 +62,7 @@ public static class BackendRegistration
         switch (options.State)
         {
             case StateBackend.Embedded:
-                services.AddSingleton<InMemoryMarketState>();
-                services.AddSingleton<IMarketState>(sp => sp.GetRequiredService<InMemoryMarketState>());
-                services.AddSingleton<IDedupeStore>(sp => sp.GetRequiredService<InMemoryMarketState>());
+                services.AddEmbeddedBackends(EmbeddedPorts.State);
                 break;
             case StateBackend.Redis:
                 services.AddRedisState(configuration);

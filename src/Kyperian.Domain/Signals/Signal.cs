@@ -30,7 +30,7 @@ public sealed record Signal
     public required Timeframe Timeframe { get; init; }
 
     /// <summary>The price the alert gave, the last one seen for the symbol, or none: see <see cref="PriceSource"/>.</summary>
-    public required decimal? Price { get; init; }
+    public decimal? Price { get; init; }
 
     /// <summary>Where <see cref="Price"/> came from. Many bridges execute at market and never send a price.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<PriceSource>))]

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Kyperian.Api.Application.Intake;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Infrastructure.DynamoDb;
-using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Infrastructure.Redis;
 using Kyperian.Api.Infrastructure.Resilience;
 using Kyperian.Api.Tests.Servers;
@@ -199,7 +198,7 @@ public sealed class FaultTests
             s.AddDynamoDbStores(c);
             if (redis is null)
             {
-                s.AddSingleton<IDedupeStore>(sp => new InMemoryMarketState(TimeProvider.System));
+                s.AddSingleton<IDedupeStore>(sp => new MemoryDedupeStore(TimeProvider.System));
             }
             else
             {

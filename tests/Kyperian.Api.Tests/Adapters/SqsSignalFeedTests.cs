@@ -89,6 +89,19 @@ public sealed class SqsSignalFeedTests : IAsyncLifetime
         await Task.WhenAny(pending, Task.Delay(within)) == pending;
 
     [Fact]
+    public async Task An_unpriced_signal_crosses_the_bus_whole()
+    {
+        // Many bridges trade at market and send no price: the bus contract must carry "no price" both ways.
+        var signal = TestData.Signal() with { Price = null, PriceSource = PriceSource.None };
+        _aws.Sqs.Send(Envelope(signal));
+
+        var delivery = await NextAsync();
+
+        Assert.Equal(signal, delivery.Signal);
+        await delivery.CompleteAsync(default);
+    }
+
+    [Fact]
     public async Task Long_polls_reads_the_envelope_and_deletes_only_on_complete()
     {
         var signal = TestData.Signal(alertTime: DateTimeOffset.Parse("2025-03-01T12:15:00Z"));

@@ -36,8 +36,8 @@ public sealed class BackendFaultTests
 
         switches.StoreDown = false;
         switches.BusDown = false;
-        Assert.Equal(0, app.Services.GetRequiredService<InMemorySignalStore>().Count);
-        Assert.Equal(0, app.Services.GetRequiredService<InMemoryDecisionStore>().Count);
+        Assert.Equal(0, await app.Services.GetRequiredService<SqliteSignalStore>().CountAsync());
+        Assert.Equal(0, await app.Services.GetRequiredService<SqliteDecisionStore>().CountAsync());
         using (var listed = await app.CreateOperatorClient().GetAsync("/signals?symbol=DOWNUSDT"))
         {
             Assert.Empty((await listed.ExpectAsync(HttpStatusCode.OK)).AsArray());
@@ -52,7 +52,7 @@ public sealed class BackendFaultTests
 
         var operatorClient = app.CreateOperatorClient();
         await operatorClient.DecisionAsync(signalId);
-        Assert.Equal(1, app.Services.GetRequiredService<InMemorySignalStore>().Count);
+        Assert.Equal(1, await app.Services.GetRequiredService<SqliteSignalStore>().CountAsync());
 
         Assert.Contains(app.Logs.Lines, l => l.Message.Contains("Storing signal", StringComparison.Ordinal) && l.Exception is not null);
         Assert.All(app.Logs.Lines, l => Assert.DoesNotContain(KyperianFactory.Passphrase, l.Text, StringComparison.Ordinal));
@@ -90,7 +90,7 @@ public sealed class BackendFaultTests
         var operatorClient = app.CreateOperatorClient();
 
         var signalId = await client.AcceptAsync(Alerts.Alert("STOREDOWNUSDT", id: "store-down-1"));
-        Assert.Equal(0, app.Services.GetRequiredService<InMemorySignalStore>().Count);
+        Assert.Equal(0, await app.Services.GetRequiredService<SqliteSignalStore>().CountAsync());
 
         // The store recovers; the engine, redelivering the signal, writes it and decides it.
         switches.StoreDown = false;
@@ -106,7 +106,7 @@ public sealed class BackendFaultTests
 
         var decision = await operatorClient.DecisionAsync(signalId);
         Assert.Equal("EXECUTE", (string?)decision["verdict"]);
-        Assert.Equal(1, app.Services.GetRequiredService<InMemorySignalStore>().Count);
+        Assert.Equal(1, await app.Services.GetRequiredService<SqliteSignalStore>().CountAsync());
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Http.Infrastructure;
+using Kyperian.Domain.Ports;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kyperian.Api.Tests.Http;
@@ -184,7 +184,7 @@ public sealed class FormatTests(ApiFixture factory) : IClassFixture<ApiFixture>
         using var response = await _client.PostRawAsync("/webhook?interval=15&" + Token, body, "application/json");
         var signalId = (string)(await response.ExpectAsync(HttpStatusCode.Accepted))["signalId"]!;
 
-        var store = factory.Services.GetRequiredService<InMemorySignalStore>();
+        var store = factory.Services.GetRequiredService<ISignalStore>();
         Assert.Equal(body, await store.GetRawAlertAsync(signalId, CancellationToken.None));
 
         using var one = await _operator.GetAsync($"/signals/{signalId}");

@@ -187,12 +187,12 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Validate_reports_a_valid_alert_normalized_with_warnings_and_stores_nothing()
     {
-        var store = factory.Services.GetRequiredService<InMemorySignalStore>();
+        var store = factory.Services.GetRequiredService<SqliteSignalStore>();
         var alert = Alerts.Alert("binance:validusdt", "short", "240", 3120.75m, 65, Now, "v-1");
         alert["source"] = "TV-Bot";
         alert["strategy"] = "ema-cross";
         alert["plot_0"] = 42;
-        var before = store.Count;
+        var before = await store.CountAsync();
 
         using var response = await _client.PostAlertAsync(alert, "/validate");
         var report = await response.ExpectAsync(HttpStatusCode.OK);
@@ -215,7 +215,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Equal("tv-bot", (string?)signal["source"]);
         Assert.StartsWith("sig_", (string?)signal["signalId"]);
 
-        Assert.Equal(before, store.Count);
+        Assert.Equal(before, await store.CountAsync());
         using var listed = await _operator.GetAsync("/signals?symbol=VALIDUSDT");
         Assert.Empty((await listed.ExpectAsync(HttpStatusCode.OK)).AsArray());
 
@@ -226,14 +226,14 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Validate_names_every_bad_field_and_stores_nothing()
     {
-        var store = factory.Services.GetRequiredService<InMemorySignalStore>();
+        var store = factory.Services.GetRequiredService<SqliteSignalStore>();
         var alert = Alerts.Alert("BADVALIDUSDT");
         alert["price"] = -3;
         alert["confidence"] = 101;
         alert["timeframe"] = "{{interval}}";
         alert["exchange"] = "Trading View";
         alert["time"] = "2099-01-01T00:00:00Z";
-        var before = store.Count;
+        var before = await store.CountAsync();
 
         using var response = await _client.PostAlertAsync(alert, "/validate");
         var report = await response.ExpectAsync(HttpStatusCode.OK);
@@ -245,7 +245,7 @@ public sealed class WebhookTests(ApiFixture factory) : IClassFixture<ApiFixture>
             ["confidence", "exchange", "price", "time", "timeframe"],
             errors.Select(e => (string)e!["field"]!).Order(StringComparer.Ordinal));
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace((string?)e!["reason"])));
-        Assert.Equal(before, store.Count);
+        Assert.Equal(before, await store.CountAsync());
         using var listed = await _operator.GetAsync("/signals?symbol=BADVALIDUSDT");
         Assert.Empty((await listed.ExpectAsync(HttpStatusCode.OK)).AsArray());
 

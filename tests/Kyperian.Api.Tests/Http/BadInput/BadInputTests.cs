@@ -29,8 +29,8 @@ public sealed class BadInputTests(ApiFixture factory) : IClassFixture<ApiFixture
     public async Task Bad_input_gets_its_documented_4xx_naming_the_field_and_leaves_nothing(string name)
     {
         var badCase = BadInputCorpus.Get(name);
-        var store = factory.Services.GetRequiredService<InMemorySignalStore>();
-        var before = store.Count;
+        var store = factory.Services.GetRequiredService<SqliteSignalStore>();
+        var before = await store.CountAsync();
 
         var (status, problem, text) = await SendAsync(factory.CreateClient(), badCase);
 
@@ -57,7 +57,7 @@ public sealed class BadInputTests(ApiFixture factory) : IClassFixture<ApiFixture
             Assert.DoesNotContain(Hints, detail.Contains);
         }
 
-        Assert.Equal(before, store.Count);
+        Assert.Equal(before, await store.CountAsync());
         using var listed = await factory.CreateOperatorClient().GetAsync($"/signals?symbol={badCase.Symbol}");
         Assert.Empty((await listed.ExpectAsync(HttpStatusCode.OK)).AsArray());
     }
@@ -68,9 +68,9 @@ public sealed class BadInputTests(ApiFixture factory) : IClassFixture<ApiFixture
         await using var app = new KyperianFactory();
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
-        var signals = app.Services.GetRequiredService<InMemorySignalStore>();
-        var decisions = app.Services.GetRequiredService<InMemoryDecisionStore>();
-        var signalsBefore = signals.Count;
+        var signals = app.Services.GetRequiredService<SqliteSignalStore>();
+        var decisions = app.Services.GetRequiredService<SqliteDecisionStore>();
+        var signalsBefore = await signals.CountAsync();
 
         var unauthorized = new List<string>();
         foreach (var badCase in BadInputCorpus.Cases)
@@ -91,7 +91,7 @@ public sealed class BadInputTests(ApiFixture factory) : IClassFixture<ApiFixture
 
         // Nothing stored, under any symbol the corpus used, and nothing reached the engine.
         Assert.Equal(0, signalsBefore);
-        Assert.Equal(signalsBefore, signals.Count);
+        Assert.Equal(signalsBefore, await signals.CountAsync());
         foreach (var symbol in BadInputCorpus.Cases.Select(c => c.Symbol).Distinct())
         {
             using var listed = await operatorClient.GetAsync($"/signals?symbol={symbol}");
@@ -100,11 +100,11 @@ public sealed class BadInputTests(ApiFixture factory) : IClassFixture<ApiFixture
             Assert.Empty((await decided.ExpectAsync(HttpStatusCode.OK)).AsArray());
         }
 
-        Assert.Equal(0, decisions.Count);
+        Assert.Equal(0, await decisions.CountAsync());
 
         // A valid alert still goes through afterwards: the corpus broke nothing.
         await client.AcceptAsync(Alerts.Alert("CRPAFTER"));
-        Assert.Equal(1, signals.Count);
+        Assert.Equal(1, await signals.CountAsync());
 
         var lines = app.Logs.Lines.ToArray();
         Assert.Contains(lines, l => l.Message.Contains("Rejected an alert", StringComparison.Ordinal));

@@ -22,11 +22,11 @@ public sealed class BackendSwitches
     {
         services.RemoveAll<ISignalStore>();
         services.RemoveAll<IEventBus>();
-        services.AddSingleton<ISignalStore>(sp => new FaultySignalStore(sp.GetRequiredService<InMemorySignalStore>(), this));
+        services.AddSingleton<ISignalStore>(sp => new FaultySignalStore(sp.GetRequiredService<SqliteSignalStore>(), this));
         services.AddSingleton<IEventBus>(sp => new FaultyEventBus(sp.GetRequiredService<InProcessBus>(), this));
     }
 
-    private sealed class FaultySignalStore(InMemorySignalStore inner, BackendSwitches switches) : ISignalStore
+    private sealed class FaultySignalStore(SqliteSignalStore inner, BackendSwitches switches) : ISignalStore
     {
         public Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken) =>
             Up() ? inner.TryAddAsync(signal, state, rawAlert, cancellationToken) : Down<bool>();

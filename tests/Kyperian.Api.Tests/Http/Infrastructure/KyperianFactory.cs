@@ -8,7 +8,8 @@ namespace Kyperian.Api.Tests.Http.Infrastructure;
 
 /// <summary>
 /// The Api in process, as deployed (Production, passphrase and operator key set), rate limit off unless a test
-/// turns it on, every log line captured. Each instance is its own process state: stores, bus, risk ledger.
+/// turns it on, every log line captured. Each instance is its own process state: stores, bus, risk ledger, on an
+/// embedded database file of its own in a temporary folder, removed with the instance.
 /// </summary>
 public class KyperianFactory : WebApplicationFactory<Program>
 {
@@ -51,6 +52,36 @@ public class KyperianFactory : WebApplicationFactory<Program>
 
         _services = services;
         _environment = environment;
+        _settings.TryAdd("Kyperian:Embedded:Path", Path.Combine(_folder, "kyperian.db"));
+    }
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "kyperian-factory-" + Guid.NewGuid().ToString("N"));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        DeleteFolder();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        DeleteFolder();
+    }
+
+    private void DeleteFolder()
+    {
+        try
+        {
+            if (Directory.Exists(_folder))
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     public LogCapture Logs { get; } = new();

@@ -3,14 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
 
-/// <summary>The in-memory backends: always up; reports what they hold.</summary>
-public sealed class EmbeddedBackendsHealthCheck(InMemorySignalStore signals, InMemoryDecisionStore decisions) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(HealthCheckResult.Healthy($"embedded in-memory: {signals.Count} signals, {decisions.Count} decisions"));
-}
-
-/// <summary>The in-process bus: degraded while it is nearly full or a signal keeps failing.</summary>
+/// <summary>The in-process bus: degraded while it is nearly full or a signal keeps failing (until it is decided).</summary>
 public sealed class InProcessBusHealthCheck(InProcessBus bus, IOptions<InProcessBusOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

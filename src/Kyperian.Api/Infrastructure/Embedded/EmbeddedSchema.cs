@@ -1,0 +1,127 @@
+namespace Kyperian.Api.Infrastructure.Embedded;
+
+/// <summary>
+/// The database's tables, as numbered migrations. A database records the last one applied (<c>PRAGMA user_version</c>);
+/// opening it applies the rest in order, each in its own transaction. Never edit a released migration: add the next.
+/// </summary>
+/// <remarks>
+/// Times are UTC ticks (100 ns) in INTEGER columns; records the engine reads back whole are JSON text in
+/// <c>body</c>, with the columns a query needs beside it. Tables that grow with traffic keep their rows in arrival
+/// order (an INTEGER PRIMARY KEY), which retention walks from the oldest end, so they need no index on time.
+/// </remarks>
+public static class EmbeddedSchema
+{
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "signals and their outbox, decisions, risk ledger, dedupe claims, timeframe state, cooldowns", """
+            CREATE TABLE signals (
+                seq          INTEGER PRIMARY KEY,
+                signal_id    TEXT    NOT NULL UNIQUE,
+                symbol       TEXT    NOT NULL,
+                received_at  INTEGER NOT NULL,
+                body         TEXT    NOT NULL
+            );
+            CREATE INDEX signals_by_symbol ON signals (symbol, received_at);
+
+            -- The signals not decided yet, by their seq in signals: small whatever the history, and the signals
+            -- table is only ever appended to.
+            CREATE TABLE signal_outbox (
+                seq          INTEGER PRIMARY KEY,
+                state        INTEGER NOT NULL, -- 0 Pending (not yet on the bus), 1 Published
+                received_at  INTEGER NOT NULL
+            );
+
+            CREATE TABLE decisions (
+                seq          INTEGER PRIMARY KEY,
+                decision_id  TEXT    NOT NULL UNIQUE,
+                signal_id    TEXT    NOT NULL,
+                symbol       TEXT    NOT NULL,
+                decided_at   INTEGER NOT NULL,
+                body         TEXT    NOT NULL
+            );
+            CREATE INDEX decisions_by_symbol ON decisions (symbol, decided_at);
+
+            CREATE TABLE risk_ledger (
+                id                     INTEGER PRIMARY KEY CHECK (id = 1),
+                day                    TEXT    NOT NULL,
+                realized_pnl_today_pct REAL    NOT NULL,
+                cumulative_pnl_pct     REAL    NOT NULL,
+                peak_pnl_pct           REAL    NOT NULL,
+                entries_today          INTEGER NOT NULL,
+                halted                 INTEGER NOT NULL,
+                halt_reason            TEXT
+            );
+
+            CREATE TABLE dedupe_claims (
+                seq          INTEGER PRIMARY KEY,
+                claim_id     TEXT    NOT NULL UNIQUE,
+                expires_at   INTEGER NOT NULL
+            );
+
+            CREATE TABLE timeframe_state (
+                symbol       TEXT    NOT NULL,
+                seconds      INTEGER NOT NULL,
+                action       TEXT    NOT NULL,
+                confidence   INTEGER NOT NULL,
+                observed_at  INTEGER NOT NULL,
+                signal_id    TEXT    NOT NULL,
+                updated_at   INTEGER NOT NULL,
+                PRIMARY KEY (symbol, seconds)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE cooldowns (
+                symbol           TEXT    NOT NULL PRIMARY KEY,
+                last_execute_at  INTEGER NOT NULL,
+                expires_at       INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
+        new(2, "raw alert bodies kept until delivered", """
+            -- The alert as the trader sent it, by its signal's seq, until its decision is delivered; never returned by
+            -- a signal read. Removed with its signal by retention.
+            CREATE TABLE raw_alerts (
+                seq   INTEGER PRIMARY KEY,
+                body  TEXT    NOT NULL
+            );
+            CREATE TRIGGER signals_forget_raw_alert AFTER DELETE ON signals
+            BEGIN
+                DELETE FROM raw_alerts WHERE seq = OLD.seq;
+            END;
+            """),
+    ];
+
+    public static int CurrentVersion => Migrations[^1].Version;
+
+    /// <returns>The version the database is at afterwards.</returns>
+    internal static int Migrate(EmbeddedConnection connection)
+    {
+        var version = connection.Scalar<int>("PRAGMA user_version");
+        if (version > CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The embedded database is at schema version {version}, newer than this build's {CurrentVersion}: run a newer build.");
+        }
+
+        foreach (var migration in Migrations.Where(m => m.Version > version))
+        {
+            connection.Execute("BEGIN IMMEDIATE");
+            try
+            {
+                connection.Execute(migration.Sql);
+                connection.Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA user_version = {migration.Version}"));
+                connection.Execute("COMMIT");
+            }
+            catch
+            {
+                connection.Execute("ROLLBACK");
+                throw;
+            }
+        }
+
+        return CurrentVersion;
+    }
+
+    /// <param name="Version">1, 2, 3…: applied in this order, each once.</param>
+    /// <param name="Description">What it adds, for the reader of this file.</param>
+    /// <param name="Sql">One or more statements.</param>
+    public sealed record Migration(int Version, string Description, string Sql);
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Kyperian.Api.Tests.Http.Infrastructure;
+using Kyperian.Api.Tests.Servers;
+
+namespace Kyperian.Api.Tests.Embedded;
+
+/// <summary>
+/// The app as a user runs it (a real child process, Development, the embedded default on a database file), killed
+/// with SIGKILL part way through and started again on the same file: nothing it acknowledged is lost.
+/// </summary>
+public sealed class CrashSafetyTests : IAsyncLifetime
+{
+    private const string OperatorKey = "crash-test-operator-key-0123456789";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "kyperian-crash-" + Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(_folder, "kyperian.db");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task After_kill_9_every_accepted_signal_is_there_and_decided_once_and_halt_pnl_state_and_dedupe_hold()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var accepted = new List<string>();
+        JsonObject windowed;
+        JsonObject identified;
+        var first = new KyperianProcess(DatabasePath, OperatorKey);
+        try
+        {
+            await first.StartAsync();
+            var client = first.Client();
+
+            // Timeframe state before the crash: a 4h long on MTFCRASH.
+            accepted.Add(await client.AcceptAsync(Alerts.Alert("MTFCRASH", "buy", "240", 50m, 90, now.AddMinutes(-1), "crash-4h")));
+            identified = Alerts.Alert("IDCRASH", "buy", "15", 10m, 80, now, "crash-identified");
+            accepted.Add(await client.AcceptAsync(identified));
+            windowed = Alerts.Alert("WINCRASH", "sell", "5", 12.5m, 80);
+            accepted.Add(await client.AcceptAsync(windowed));
+            foreach (var id in accepted)
+            {
+                await first.Operator().DecisionAsync(id);
+            }
+
+            using (var pnl = await first.Operator().PostAsJsonAsync("/risk/pnl", new { pnlPct = -1.5, note = "before the crash" }))
+            {
+                await pnl.ExpectAsync(HttpStatusCode.OK);
+            }
+
+            using (var halt = await first.Operator().PostAsJsonAsync("/risk/halt", new { reason = "crash test" }))
+            {
+                await halt.ExpectAsync(HttpStatusCode.OK);
+            }
+
+            // A burst, and SIGKILL the moment its last answer is in: some of it is not decided yet.
+            var burst = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+                client.AcceptAsync(Alerts.Alert("BURST" + (i % 12), i % 2 == 0 ? "buy" : "sell", "15", 100m + i, 80, now, "burst-" + i))));
+            accepted.AddRange(burst);
+        }
+        finally
+        {
+            await first.StopAsync();
+        }
+
+        var second = new KyperianProcess(DatabasePath, OperatorKey);
+        try
+        {
+            await second.StartAsync();
+            await CheckAfterRestartAsync(second, accepted, identified, windowed);
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+    }
+
+    private static async Task CheckAfterRestartAsync(KyperianProcess second, List<string> accepted, JsonObject identified, JsonObject windowed)
+    {
+        var operatorClient = second.Operator();
+
+        // Every accepted signal is stored, and is decided once (after the restart for those that were not yet).
+        foreach (var id in accepted)
+        {
+            using var signal = await operatorClient.GetAsync($"/signals/{id}");
+            await signal.ExpectAsync(HttpStatusCode.OK);
+        }
+
+        var decisions = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var id in accepted)
+        {
+            decisions[id] = await HttpHelpers.EventuallyAsync(
+                async () =>
+                {
+                    using var response = await operatorClient.GetAsync($"/decisions/{id}");
+                    return response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync() : null;
+                },
+                $"a decision for {id}",
+                TimeSpan.FromSeconds(60));
+            Assert.Equal(id, (string?)decisions[id]["signalId"]);
+        }
+
+        for (var symbol = 0; symbol < 12; symbol++)
+        {
+            using var listed = await operatorClient.GetAsync($"/decisions?symbol=BURST{symbol}&limit=200");
+            var ids = (await listed.ExpectAsync(HttpStatusCode.OK)).AsArray().Select(d => (string)d!["decisionId"]!).ToList();
+            Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+            Assert.Equal(25, ids.Count);
+        }
+
+        // The halt and the P&L are as they were: a new entry is vetoed by the kill switch.
+        using (var risk = await operatorClient.GetAsync("/risk"))
+        {
+            var view = await risk.ExpectAsync(HttpStatusCode.OK);
+            Assert.True((bool)view["halted"]!);
+            Assert.Equal("crash test", (string?)view["haltReason"]);
+            Assert.Equal(-1.5, (double)view["realizedPnlTodayPct"]!, 9);
+        }
+
+        // The timeframe state too: a 15m long on MTFCRASH is weighed with the 4h long from before the crash.
+        var client2 = second.Client();
+        var entry = await client2.AcceptAsync(Alerts.Alert("MTFCRASH", "buy", "15", 51m, 90, DateTimeOffset.UtcNow, "crash-15m"));
+        var decision = await operatorClient.DecisionAsync(entry);
+        Assert.Contains("KILL_SWITCH", decision["reasons"].Strings());
+        Assert.Contains(decision["inputs"]!.AsArray(), i => (string?)i!["signalId"] == accepted[0]);
+
+        // A resend of an alert accepted before the crash is still a duplicate, with or without its own id.
+        foreach (var resend in new[] { identified, windowed })
+        {
+            using var duplicate = await client2.PostAlertAsync(resend);
+            var body = await duplicate.ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal("duplicate", (string?)body["status"]);
+        }
+    }
+
+    /// <summary>Kyperian.Api.dll as built beside the tests, run as a user would, on loopback.</summary>
+    private sealed class KyperianProcess(string databasePath, string operatorKey) : LocalServer
+    {
+        public HttpClient Client() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+
+        public HttpClient Operator()
+        {
+            var client = Client();
+            client.DefaultRequestHeaders.Add("X-Api-Key", operatorKey);
+            return client;
+        }
+
+        protected override ProcessStartInfo StartInfo()
+        {
+            var info = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kyperian.Api.dll"));
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add($"http://127.0.0.1:{Port}");
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            info.Environment["Kyperian__Embedded__Path"] = databasePath;
+            info.Environment["Kyperian__Webhook__Passphrase"] = KyperianFactory.Passphrase;
+            info.Environment["Kyperian__Operator__ApiKey"] = operatorKey;
+            info.Environment["Kyperian__Webhook__RateLimitPerSecond"] = "0";
+
+            // Sweeps every second, so signals left undecided by the crash are taken up soon after the restart.
+            info.Environment["Kyperian__Worker__SweepIntervalSeconds"] = "1";
+            info.Environment["Kyperian__Worker__RepublishAfterSeconds"] = "1";
+            info.Environment["Logging__LogLevel__Default"] = "Warning";
+            return info;
+        }
+
+        protected override async Task WaitReadyAsync(Process process)
+        {
+            await LocalEnvironment.WaitForTcpAsync(Port, TimeSpan.FromSeconds(60), process);
+            using var client = Client();
+            await HttpHelpers.EventuallyAsync(
+                async () =>
+                {
+                    using var response = await client.GetAsync("/health/live");
+                    return response.IsSuccessStatusCode ? "live" : null;
+                },
+                "the app answering /health/live",
+                TimeSpan.FromSeconds(60));
+        }
+    }
+}
