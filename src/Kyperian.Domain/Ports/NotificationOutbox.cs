@@ -1,3 +1,5 @@
+using Kyperian.Domain.Decisions;
+
 namespace Kyperian.Domain.Ports;
 
 /// <summary>Where a delivery stands, as the operator sees it.</summary>
@@ -98,4 +100,18 @@ public interface INotificationOutbox
     /// <summary>Makes a failed delivery pending again, due now, with its attempts counted afresh.</summary>
     /// <returns>False when there is no failed delivery with this id.</returns>
     Task<bool> RetryAsync(string deliveryId, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A decision store that writes a decision and the deliveries of the notification it raises in one transaction: both
+/// or neither. A store without it writes them one after the other, and a redelivered signal writes them again.
+/// </summary>
+public interface IDecisionOutbox
+{
+    /// <summary>
+    /// Stores <paramref name="decision"/> and <paramref name="deliveries"/> together, and forgets the alert body kept for
+    /// the decision's signal (a delivery that forwards it holds its own copy).
+    /// </summary>
+    /// <returns>False when a decision with this id is already stored: then nothing is written.</returns>
+    Task<bool> TryAddAsync(Decision decision, IReadOnlyList<OutboxDelivery> deliveries, CancellationToken cancellationToken);
 }

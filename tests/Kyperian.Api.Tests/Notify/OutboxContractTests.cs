@@ -155,3 +155,55 @@ public sealed class DynamoDbOutboxContractTests(DynaliteServer dynalite) : Outbo
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
 }
+
+/// <summary>The embedded outbox on a real database file, and its write in the decision's own transaction.</summary>
+public sealed class SqliteOutboxContractTests : OutboxContractTests, IAsyncDisposable
+{
+    private readonly Kyperian.Api.Tests.Embedded.EmbeddedTestDatabase _database = new();
+
+    protected override INotificationOutbox Outbox => _database.Get<INotificationOutbox>();
+
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_decision_and_its_deliveries_are_stored_together_once_and_the_alert_body_moves_to_them()
+    {
+        var signal = NotifyData.Signal();
+        await _database.Get<ISignalStore>().TryAddAsync(signal, PublishState.Published, "{\"ticker\":\"BTCUSDT\",\"passphrase\":\"x\"}", default);
+        var decision = NotifyData.Execute(signal);
+        var notification = Kyperian.Api.Application.Notifications.NotificationEvents.ForDecision(decision, signal);
+        OutboxDelivery Delivery(string destination, string? raw) => new()
+        {
+            DeliveryId = $"{notification.Id}.{destination}",
+            EventId = notification.Id,
+            EventType = "decision.execute",
+            Destination = destination,
+            Payload = "{}",
+            RawAlert = raw,
+            CreatedAt = decision.DecidedAt,
+            NextAttemptAt = decision.DecidedAt,
+        };
+        var store = _database.Get<IDecisionOutbox>();
+
+        Assert.True(await store.TryAddAsync(decision, [Delivery("slack", null), Delivery("webhook-0", "{\"ticker\":\"BTCUSDT\"}")], default));
+        Assert.False(await store.TryAddAsync(decision with { Score = -1 }, [Delivery("telegram", null)], default));
+
+        Assert.Equal(decision, await _database.Get<IDecisionStore>().GetAsync(decision.DecisionId, default), new DecisionJson());
+        Assert.Equal(["slack", "webhook-0"], (await Outbox.ListAsync(DeliveryStatus.Pending, 10, default)).Select(d => d.Destination).Order(StringComparer.Ordinal));
+        Assert.Equal("{\"ticker\":\"BTCUSDT\"}", (await Outbox.GetAsync($"{notification.Id}.webhook-0", default))!.RawAlert);
+        Assert.Null(await _database.Get<ISignalStore>().GetRawAlertAsync(signal.SignalId, default));
+
+        // Durable: after a restart the deliveries wait where they were.
+        await _database.RestartAsync();
+        Assert.Equal(2, (await Outbox.ClaimDueAsync("slack", decision.DecidedAt, TimeSpan.FromMinutes(1), 10, default)).Count
+            + (await Outbox.ClaimDueAsync("webhook-0", decision.DecidedAt, TimeSpan.FromMinutes(1), 10, default)).Count);
+    }
+
+    private sealed class DecisionJson : IEqualityComparer<Kyperian.Domain.Decisions.Decision?>
+    {
+        public bool Equals(Kyperian.Domain.Decisions.Decision? x, Kyperian.Domain.Decisions.Decision? y) =>
+            System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
+
+        public int GetHashCode(Kyperian.Domain.Decisions.Decision? obj) => 0;
+    }
+}

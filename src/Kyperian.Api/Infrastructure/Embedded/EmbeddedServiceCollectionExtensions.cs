@@ -10,7 +10,7 @@ public enum EmbeddedPorts
 {
     None = 0,
 
-    /// <summary>ISignalStore, IDecisionStore, IRiskLedger.</summary>
+    /// <summary>ISignalStore, IDecisionStore, IRiskLedger, INotificationOutbox.</summary>
     Stores = 1,
 
     /// <summary>IDedupeStore, IMarketState.</summary>
@@ -53,11 +53,15 @@ public static class EmbeddedServiceCollectionExtensions
             services.TryAddSingleton<SqliteSignalStore>();
             services.TryAddSingleton<SqliteDecisionStore>();
             services.TryAddSingleton<SqliteRiskLedger>();
+            services.TryAddSingleton<SqliteNotificationOutbox>();
             services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<SqliteSignalStore>()));
             services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
+            services.Replace(ServiceDescriptor.Singleton<IDecisionOutbox>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
             services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<SqliteRiskLedger>()));
+            services.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(sp => sp.GetRequiredService<SqliteNotificationOutbox>()));
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
+            services.AddSingleton(new ExpiringTable("notification_outbox", "created_at", KeepsHistory: true));
         }
 
         if (ports.HasFlag(EmbeddedPorts.State))

@@ -6,8 +6,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
 
-/// <summary>Decisions in the <c>decisions</c> table; storing one takes its signal out of the outbox in the same transaction.</summary>
-public sealed class SqliteDecisionStore : IDecisionStore
+/// <summary>
+/// Decisions in the <c>decisions</c> table; storing one takes its signal out of the outbox in the same transaction, and
+/// writes the deliveries of the notification it raises there too (<see cref="IDecisionOutbox"/>).
+/// </summary>
+public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
 {
     private const string InsertSql = """
         INSERT INTO decisions (decision_id, signal_id, symbol, decided_at, body) VALUES ($id, $signal_id, $symbol, $decided_at, $body)
@@ -16,6 +19,8 @@ public sealed class SqliteDecisionStore : IDecisionStore
 
     private const string MarkDecidedSql =
         "DELETE FROM signal_outbox WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
+
+    private const string DropRawAlertSql = "DELETE FROM raw_alerts WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
 
     private const string GetSql = "SELECT body FROM decisions WHERE decision_id = $id";
 
@@ -61,6 +66,37 @@ public sealed class SqliteDecisionStore : IDecisionStore
             return inserted;
         },
         isolated: false);
+        if (added)
+        {
+            Interlocked.Increment(ref _count);
+        }
+
+        return added;
+    }
+
+    public async Task<bool> TryAddAsync(Decision decision, IReadOnlyList<OutboxDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var row = (decision, body: JsonSerializer.Serialize(decision, EmbeddedJsonContext.Default.Decision), deliveries);
+        var added = await _database.WriteAsync(row, static (c, r) =>
+        {
+            var inserted = c.Statement(InsertSql)
+                .Set("$id", r.decision.DecisionId)
+                .Set("$signal_id", r.decision.SignalId)
+                .Set("$symbol", r.decision.Symbol.Value)
+                .Set("$decided_at", r.decision.DecidedAt)
+                .Set("$body", r.body)
+                .ExecuteNonQuery() == 1;
+            if (inserted)
+            {
+                c.Statement(MarkDecidedSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
+                SqliteNotificationOutbox.Insert(c, r.deliveries);
+
+                // Decided: a delivery that forwards the alert's body holds its own copy until it is sent.
+                c.Statement(DropRawAlertSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
+            }
+
+            return inserted;
+        });
         if (added)
         {
             Interlocked.Increment(ref _count);
