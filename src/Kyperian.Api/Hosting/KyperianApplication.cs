@@ -13,6 +13,7 @@ using Kyperian.Api.Endpoints.OpenApi;
 using Kyperian.Api.Endpoints.Operators;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
+using Kyperian.Api.Infrastructure.Notify;
 using Kyperian.Api.Infrastructure.Ssm;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
@@ -57,6 +58,7 @@ public static partial class KyperianApplication
         services.AddSingleton<AllowedSendersFilter>();
 
         services.AddKyperianBackends(configuration);
+        services.AddKyperianNotifications(configuration, KyperianOptions.From(configuration).RunsEngine);
         services.AddHealthChecks().AddCheck<AuthHealthCheck>("auth");
 
         if (KyperianOptions.From(configuration).RunsEngine)
@@ -138,6 +140,7 @@ public static partial class KyperianApplication
 
             app.MapWebhookEndpoints();
             app.MapOperatorEndpoints();
+            app.MapNotificationEndpoints();
         }
 
         return app;

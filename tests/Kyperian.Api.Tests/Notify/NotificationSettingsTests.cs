@@ -132,11 +132,12 @@ public sealed class NotificationSettingsTests
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Kyperian.Domain.Ports.INotificationOutbox>(new InMemoryOutbox());
-        services.AddKyperianNotifications(runsEngine: false);
+        services.AddKyperianNotifications(configuration, runsEngine: false);
         return services.BuildServiceProvider();
     }
 }

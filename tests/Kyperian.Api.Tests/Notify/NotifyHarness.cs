@@ -92,8 +92,9 @@ public sealed class NotifyHarness : IAsyncDisposable
         services.AddMetrics();
         services.AddSingleton<INotificationOutbox>(outbox);
         services.AddSingleton(new AwsCredentialsSource(new BasicAWSCredentials(SigV4Verifier.AccessKey, SigV4Verifier.SecretKey)));
-        services.AddKyperianNotifications(runsEngine: startWorker);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        services.AddKyperianNotifications(configuration, runsEngine: startWorker);
+        // Not validated on build: the decision side (DecisionNotifications) needs stores this harness has none of.
+        var provider = services.BuildServiceProvider();
 
         // As the host would: settings are checked before anything runs.
         _ = provider.GetRequiredService<IOptions<NotifyOptions>>().Value;

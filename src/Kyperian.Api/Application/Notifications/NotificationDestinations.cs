@@ -71,6 +71,12 @@ public sealed partial class NotificationDestinations
             problems.Add($"{NotifyOptions.Section}: MaxAttempts, RetryBaseDelayMs, AttemptTimeoutMs, LeaseSeconds, PollIntervalMs and MaxRetryAfterSeconds must be positive, RetryMaxDelayMs at least RetryBaseDelayMs, SilenceHours not negative.");
         }
 
+        // A claim must outlive the attempt it covers, or another worker would send the delivery again meanwhile.
+        if (options.LeaseSeconds * 1000L <= options.AttemptTimeoutMs)
+        {
+            problems.Add($"{NotifyOptions.Section}:LeaseSeconds must be longer than AttemptTimeoutMs.");
+        }
+
         var telegram = options.Telegram;
         if (!string.IsNullOrWhiteSpace(telegram.BotToken) || !string.IsNullOrWhiteSpace(telegram.ChatId))
         {

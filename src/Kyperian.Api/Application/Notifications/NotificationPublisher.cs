@@ -17,6 +17,9 @@ public sealed class NotificationPublisher(
     /// <summary>True when some destination takes <paramref name="type"/>: nothing needs building otherwise.</summary>
     public bool AnyTakes(NotificationEventType type) => destinations.All.Any(d => d.Takes(type));
 
+    /// <summary>True when a destination that takes <paramref name="type"/> forwards the alert's own body (<c>{{raw}}</c>).</summary>
+    public bool NeedsRawAlert(NotificationEventType type) => destinations.All.Any(d => d.Takes(type) && d.Template?.UsesRaw == true);
+
     /// <param name="notification">The event.</param>
     /// <param name="rawAlert">The alert's body, kept only on deliveries whose template forwards it.</param>
     /// <param name="except">A destination left out (the one a dead letter is about).</param>

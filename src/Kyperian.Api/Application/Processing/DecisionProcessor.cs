@@ -1,3 +1,4 @@
+using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
@@ -17,6 +18,7 @@ public sealed partial class DecisionProcessor(
     IMarketState market,
     IRiskLedger risk,
     IEventBus bus,
+    DecisionNotifications notifications,
     IOptionsMonitor<EngineSettings> settings,
     TimeProvider time,
     KyperianMetrics metrics,
@@ -32,6 +34,8 @@ public sealed partial class DecisionProcessor(
         var decisionId = SignalIdentity.DecisionIdFor(signal.SignalId);
         if (await decisions.GetAsync(decisionId, cancellationToken) is { } earlier)
         {
+            // A crash may have come between storing it and writing its notifications: they are written again, once.
+            await notifications.EnsureNotifiedAsync(earlier, signal, cancellationToken);
             return earlier;
         }
 
@@ -62,7 +66,8 @@ public sealed partial class DecisionProcessor(
 
         var engine = CurrentEngine();
         var decision = engine.Decide(new DecisionInput(signal, timeframes, riskState, lastExecute));
-        if (!await decisions.TryAddAsync(decision, cancellationToken))
+        // With the deliveries of its notification, in the same step: a crash before sending loses none.
+        if (!await notifications.TryAddAsync(decision, signal, cancellationToken))
         {
             return await decisions.GetAsync(decisionId, cancellationToken) ?? decision;
         }

@@ -12,10 +12,9 @@ public static class NotifyServiceCollectionExtensions
     /// <summary>
     /// Binds and checks <c>Kyperian:Notify</c> (a wrong setting stops the app at start, naming its key, never its
     /// value), registers the publisher, a sender per destination kind and the health check, and the delivery worker and the
-    /// silence watch when
-    /// <paramref name="runsEngine"/>. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
+    /// silence watch when <paramref name="runsEngine"/> and a destination is configured. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
     /// </summary>
-    public static IServiceCollection AddKyperianNotifications(this IServiceCollection services, bool runsEngine)
+    public static IServiceCollection AddKyperianNotifications(this IServiceCollection services, IConfiguration configuration, bool runsEngine)
     {
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
@@ -25,6 +24,7 @@ public static class NotifyServiceCollectionExtensions
         services.TryAddSingleton<NotificationPublisher>();
         services.TryAddSingleton<AlertActivity>();
         services.TryAddSingleton<NotificationMetrics>();
+        services.TryAddSingleton<DecisionNotifications>();
         services.AddHealthChecks().AddCheck<NotificationsHealthCheck>("notifications", HealthStatus.Degraded, ["notifications"]);
 
         services.TryAddSingleton(new AwsCredentialsSource());
@@ -36,7 +36,10 @@ public static class NotifyServiceCollectionExtensions
         // The SNS sender reads its topic when built: only built when a topic is set.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, LazySnsSender>());
 
-        if (runsEngine)
+        // No destination, nothing to deliver: no worker holding the store open for nothing.
+        var configured = configuration.GetSection(NotifyOptions.Section).Get<NotifyOptions>() is { } settings
+            && new NotificationDestinations(settings).All.Count > 0;
+        if (runsEngine && configured)
         {
             services.AddHostedService<DeliveryWorker>();
             services.AddHostedService<SilenceWatch>();
