@@ -32,6 +32,9 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
             {
                 ["AWS_LAMBDA_RUNTIME_API"] = _runtime.Address,
                 ["Kyperian:Webhook:Passphrase"] = Passphrase,
+
+                // Each app its own database: two apps of one test run never share (or lock) a file.
+                ["Kyperian:Embedded:Path"] = ":memory:",
                 ["Kyperian:Operator:ApiKey"] = "lambda-test-operator-key",
                 ["Kyperian:Webhook:EnforceAllowedIps"] = "true",
             });
@@ -147,6 +150,9 @@ public sealed class KyperianOnLambdaTests : IAsyncLifetime
                 ["AWS_LAMBDA_RUNTIME_API"] = runtime.Address,
                 ["Kyperian:Lambda:EventSource"] = "HttpApi",
                 ["Kyperian:Webhook:Passphrase"] = Passphrase,
+
+                // Each app its own database: two apps of one test run never share (or lock) a file.
+                ["Kyperian:Embedded:Path"] = ":memory:",
                 ["Kyperian:Operator:ApiKey"] = "lambda-test-operator-key",
             });
         });

@@ -62,6 +62,7 @@ public sealed class ProcessTests
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtime.Address;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Kyperian__Embedded__Path"] = ":memory:";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -100,20 +100,40 @@ public sealed record Decision
     public bool IsEntry => Action is not TradeAction.Exit;
 }
 
-public static class VetoReasonCodes
+/// <summary>
+/// The code each verdict and veto reason has wherever it leaves the process (JSON, stores, metrics): the one its
+/// <see cref="JsonStringEnumMemberNameAttribute"/> names, so there is a single place that spells it.
+/// </summary>
+public static class WireCodes
 {
-    /// <summary>The reason as it appears in stored decisions, events and metrics.</summary>
-    public static string Code(this VetoReason reason) => reason switch
+    public static string Code(this Verdict verdict) => Codes<Verdict>.Of(verdict);
+
+    public static string Code(this VetoReason reason) => Codes<VetoReason>.Of(reason);
+
+    /// <summary>The value whose code is <paramref name="code"/>, or false.</summary>
+    public static bool TryParse<TEnum>(string? code, out TEnum value)
+        where TEnum : struct, Enum => Codes<TEnum>.TryParse(code, out value);
+
+    private static class Codes<TEnum>
+        where TEnum : struct, Enum
     {
-        VetoReason.LowConfidence => "LOW_CONFIDENCE",
-        VetoReason.HtfConflict => "HTF_CONFLICT",
-        VetoReason.WeakConfluence => "WEAK_CONFLUENCE",
-        VetoReason.Cooldown => "COOLDOWN",
-        VetoReason.StaleSignal => "STALE_SIGNAL",
-        VetoReason.RiskLimit => "RISK_LIMIT",
-        VetoReason.KillSwitch => "KILL_SWITCH",
-        VetoReason.OutsideHours => "OUTSIDE_HOURS",
-        VetoReason.MaxDecisions => "MAX_DECISIONS",
-        _ => reason.ToString(),
-    };
+        private static readonly Dictionary<TEnum, string> ToCode = [];
+        private static readonly Dictionary<string, TEnum> FromCode = new(StringComparer.Ordinal);
+
+        static Codes()
+        {
+            foreach (var field in typeof(TEnum).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            {
+                var value = (TEnum)field.GetValue(null)!;
+                var code = field.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), inherit: false)
+                    .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? field.Name;
+                ToCode[value] = code;
+                FromCode[code] = value;
+            }
+        }
+
+        public static string Of(TEnum value) => ToCode.TryGetValue(value, out var code) ? code : value.ToString();
+
+        public static bool TryParse(string? code, out TEnum value) => FromCode.TryGetValue(code ?? string.Empty, out value);
+    }
 }

@@ -257,18 +257,25 @@ public sealed class FaultPipeline : IAsyncDisposable
     /// <summary>How many decisions each signal has, over every symbol of the run (<c>GET /decisions?symbol=</c>).</summary>
     public async Task<Dictionary<string, int>> DecisionCountsAsync()
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Distinct decision ids per signal: a listing goes through an index, and a server killed mid-write (dynalite
+        // here) can leave the index holding the same decision twice under two times; two decisions would be two ids.
+        var decisions = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var symbol in Symbols)
         {
             var listed = await Operator.GetFromJsonAsync<JsonElement>($"/decisions?symbol={symbol}&limit=200");
             foreach (var decision in listed.EnumerateArray())
             {
                 var id = decision.GetProperty("signalId").GetString()!;
-                counts[id] = counts.GetValueOrDefault(id) + 1;
+                if (!decisions.TryGetValue(id, out var ids))
+                {
+                    decisions[id] = ids = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                ids.Add(decision.GetProperty("decisionId").GetString()!);
             }
         }
 
-        return counts;
+        return decisions.ToDictionary(d => d.Key, d => d.Value.Count, StringComparer.Ordinal);
     }
 
     /// <summary>True when the bus took an entry for the signal (and the rule forwarded it).</summary>

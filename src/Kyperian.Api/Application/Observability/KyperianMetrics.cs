@@ -48,7 +48,7 @@ public sealed class KyperianMetrics
 
     public void DecisionMade(Decision decision)
     {
-        var verdict = new KeyValuePair<string, object?>(MetricNames.Dimensions.Verdict, decision.Verdict == Verdict.Execute ? "EXECUTE" : "VETO");
+        var verdict = new KeyValuePair<string, object?>(MetricNames.Dimensions.Verdict, decision.Verdict.Code());
         _decisions.Add(1, verdict, new(MetricNames.Dimensions.Timeframe, decision.Timeframe.Label));
         foreach (var reason in decision.Reasons)
         {

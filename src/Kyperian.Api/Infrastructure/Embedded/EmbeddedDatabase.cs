@@ -44,6 +44,7 @@ public sealed partial class EmbeddedDatabase : IDisposable
         _options = options.Value;
         _logger = logger;
         FullPath = _options.FullPath;
+        NativeHeap.LimitArenas();
         try
         {
             if (!_options.IsInMemory)
@@ -53,6 +54,9 @@ public sealed partial class EmbeddedDatabase : IDisposable
             }
 
             _writeConnection = Open(readOnly: false, _options.CacheMiB);
+
+            // SQLite's own memory, every connection together: past it, page caches give pages back instead of growing.
+            _writeConnection.Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA soft_heap_limit = {_options.CacheMiB * 3L * 1024 * 1024}"));
             SchemaVersion = EmbeddedSchema.Migrate(_writeConnection);
             _writer = new GroupCommitWriter(_writeConnection, _options.MaxBatch, logger);
             if (!_options.IsInMemory)
