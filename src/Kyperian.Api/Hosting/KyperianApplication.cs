@@ -101,8 +101,8 @@ public static partial class KyperianApplication
             .Validate(o => o.MaxFailedKeysPerMinute > 0, "Kyperian:Operator:MaxFailedKeysPerMinute must be positive.")
             .ValidateOnStart();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .Validate(o => o.Concurrency > 0 && o.RepublishAfterSeconds >= 0 && o.SweepIntervalSeconds > 0,
-                "Kyperian:Worker:Concurrency and SweepIntervalSeconds must be positive, RepublishAfterSeconds not negative.")
+            .Validate(o => o.Concurrency > 0 && o.RepublishAfterSeconds >= 0 && o.SweepIntervalSeconds > 0 && o.DeadLetterAfterAttempts > 0,
+                "Kyperian:Worker:Concurrency, SweepIntervalSeconds and DeadLetterAfterAttempts must be positive, RepublishAfterSeconds not negative.")
             .ValidateOnStart();
         services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
 

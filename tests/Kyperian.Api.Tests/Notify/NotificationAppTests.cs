@@ -167,6 +167,31 @@ public sealed class NotificationAppTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_signal_the_engine_gives_up_on_is_told_as_system_deadletter()
+    {
+        await using var app = new KyperianFactory(
+            new Dictionary<string, string?>
+            {
+                ["Kyperian:Notify:Slack:WebhookUrl"] = _slack.Url + SlackReceiver.Path,
+                ["Kyperian:Worker:DeadLetterAfterAttempts"] = "3",
+            },
+            services => services.AddSingleton<IDecisionStore>(sp => new RefusingDecisions(sp.GetRequiredService<Kyperian.Api.Infrastructure.Embedded.SqliteDecisionStore>(), "GIVEUPUSDT")));
+        using var client = app.CreateClient();
+
+        var signalId = await client.AcceptAsync(Alerts.Alert("GIVEUPUSDT", "buy", "15", 5m, 80, DateTimeOffset.UtcNow, "give-up-1"));
+
+        var told = await HttpHelpers.EventuallyAsync(
+            () => Task.FromResult(_slack.Accepted.Select(r => r.Json["text"]!.GetValue<string>()).FirstOrDefault()),
+            "the give-up told",
+            TimeSpan.FromSeconds(30));
+        Assert.StartsWith("❗ Signal GIVEUPUSDT 15m was not decided\nAfter 3 attempts: IOException: injected fault", told, StringComparison.Ordinal);
+        var outbox = app.Services.GetRequiredService<INotificationOutbox>();
+        var delivery = Assert.Single(await outbox.ListAsync(DeliveryStatus.Sent, 10, default));
+        Assert.Equal("system.deadletter", delivery.EventType);
+        Assert.Contains(signalId, delivery.Payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_destination_that_never_answers_holds_up_no_alert_and_no_decision()
     {
         _telegram.Hang = true;
@@ -204,5 +229,20 @@ public sealed class NotificationAppTests : IAsyncLifetime
             "twenty deliveries waiting");
         Assert.All(pending, d => Assert.Equal("telegram", (string?)d!["destination"]));
         Assert.Single(_telegram.Requests);
+    }
+
+    /// <summary>The embedded decision store, but every decision of one symbol fails to be stored, as with a broken disk.</summary>
+    private sealed class RefusingDecisions(IDecisionStore inner, string symbol) : IDecisionStore
+    {
+        public Task<bool> TryAddAsync(Kyperian.Domain.Decisions.Decision decision, CancellationToken cancellationToken) =>
+            decision.Symbol.Value == symbol
+                ? Task.FromException<bool>(new IOException("injected fault: the decision could not be written"))
+                : inner.TryAddAsync(decision, cancellationToken);
+
+        public Task<Kyperian.Domain.Decisions.Decision?> GetAsync(string decisionId, CancellationToken cancellationToken) =>
+            inner.GetAsync(decisionId, cancellationToken);
+
+        public Task<IReadOnlyList<Kyperian.Domain.Decisions.Decision>> ListBySymbolAsync(Kyperian.Domain.Signals.Symbol symbol, int limit, CancellationToken cancellationToken) =>
+            inner.ListBySymbolAsync(symbol, limit, cancellationToken);
     }
 }
