@@ -1,4 +1,5 @@
 using Kyperian.Api.Infrastructure.DynamoDb;
+using Kyperian.Api.Infrastructure.Notify;
 using Kyperian.Api.Tests.Adapters;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Ports;
@@ -147,13 +148,47 @@ public sealed class DynamoDbOutboxContractTests(DynaliteServer dynalite) : Outbo
                 ["Kyperian:DynamoDb:Region"] = "us-east-1",
                 ["Kyperian:DynamoDb:SignalsTable"] = _prefix + "-signals",
                 ["Kyperian:DynamoDb:DecisionsTable"] = _prefix + "-decisions",
+                ["Kyperian:Notify:Slack:WebhookUrl"] = "https://hooks.slack.com/services/T0/B0/dynamodbcontracttest",
+                ["Kyperian:Notify:Webhooks:0:Url"] = "https://bridge.example/hook",
+                ["Kyperian:Notify:Webhooks:0:Secret"] = "whsec-dynamodb-contract-0123456789",
+                ["Kyperian:Notify:Webhooks:0:Template"] = "{{raw}}",
             },
-            (s, c) => s.AddDynamoDbStores(c));
+            (s, c) =>
+            {
+                s.AddDynamoDbStores(c);
+                s.AddSingleton(TimeProvider.System);
+                s.AddKyperianNotifications(c, runsEngine: false);
+            });
         var client = _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>();
         await DynamoDbTables.EnsureAsync(client, _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task A_decision_and_its_deliveries_are_written_in_one_step_and_written_again_after_a_crash_between_them()
+    {
+        var signals = _services.GetRequiredService<ISignalStore>();
+        var decisions = _services.GetRequiredService<IDecisionStore>();
+        var notifications = _services.GetRequiredService<Kyperian.Api.Application.Notifications.DecisionNotifications>();
+        var signal = NotifyData.Signal(id: "sig_" + Guid.NewGuid().ToString("N")[..24]);
+        await signals.TryAddAsync(signal, PublishState.Published, "{\"ticker\":\"BTCUSDT\"}", default);
+        var decision = NotifyData.Execute(signal);
+
+        Assert.True(await notifications.TryAddAsync(decision, signal, default));
+        var pending = await Outbox.ListAsync(DeliveryStatus.Pending, 10, default);
+        Assert.Equal(["slack", "webhook-0"], pending.Select(d => d.Destination).Order(StringComparer.Ordinal));
+        Assert.Equal("{\"ticker\":\"BTCUSDT\"}", pending.Single(d => d.Destination == "webhook-0").RawAlert);
+        Assert.Null(await signals.GetRawAlertAsync(signal.SignalId, default));
+
+        // A crash after the decision, before its deliveries: the signal comes back, and they are written then.
+        var other = NotifyData.Signal(id: "sig_" + Guid.NewGuid().ToString("N")[..24]);
+        var stranded = NotifyData.Execute(other);
+        Assert.True(await decisions.TryAddAsync(stranded, default));
+        await notifications.EnsureNotifiedAsync(stranded, other, default);
+        await notifications.EnsureNotifiedAsync(stranded, other, default);
+        Assert.Equal(4, (await Outbox.ListAsync(DeliveryStatus.Pending, 10, default)).Count);
+    }
 }
 
 /// <summary>The embedded outbox on a real database file, and its write in the decision's own transaction.</summary>
