@@ -171,6 +171,9 @@ start_app() {
 }
 
 # Embedded: a fresh database file per phase, so the store holds only that phase; removed at exit.
+# SettleMilliseconds=0: the driver's alerts are random timeframes stamped "now", not the bar-close bursts of one
+# trader, and every one is decided at once as an isolated alert is; the settle window is a wait by design, which
+# webhook → decision latency does not measure.
 db_root=$(mktemp -d /tmp/kyperian-loadtest-XXXXXX)
 start_kyperian() {
   start_servers
@@ -178,6 +181,7 @@ start_kyperian() {
     Kyperian__Role=all "${backend_env[@]}" \
     Kyperian__Embedded__Path="$db_root/$1/kyperian.db" \
     Kyperian__Webhook__RateLimitPerSecond=0 \
+    Kyperian__Engine__SettleMilliseconds=0 \
     Kyperian__Webhook__Passphrase="$PASSPHRASE" \
     Kyperian__Operator__ApiKey="$API_KEY"
 }

@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Bench;
 
-/// <summary>one MTF decision over 8 timeframes, ≤ 10 µs mean.</summary>
+/// <summary>One MTF decision over 8 timeframes, ≤ 10 µs mean: entry, veto with every explanation, exit, and a burst.</summary>
 [MemoryDiagnoser]
 public class DecisionBenchmarks
 {
@@ -17,6 +18,7 @@ public class DecisionBenchmarks
     private DecisionInput _aligned = null!;
     private DecisionInput _conflicted = null!;
     private DecisionInput _exit = null!;
+    private DecisionInput _burst = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,9 +32,23 @@ public class DecisionBenchmarks
         // Higher timeframes bearish: every veto rule runs and several fire.
         _conflicted = Input(symbol, risk, i => i >= 4 ? SignalAction.Sell : SignalAction.Buy, newTimeframe: 2, SignalAction.Buy);
 
-        _exit = Input(symbol, risk, i => SignalAction.Buy, newTimeframe: 2, SignalAction.Close);
+        // Closing a long opened two hours ago: the exit path with its closed trade.
+        var open = Position.Open(symbol, 1, 0.5, 63000m, Now.AddHours(-2), "dec_opening");
+        _exit = Input(symbol, risk, i => SignalAction.Buy, newTimeframe: 2, SignalAction.Close) with { Position = open };
 
-        if (_engine.Decide(_aligned).Verdict != Verdict.Execute || _engine.Decide(_conflicted).Verdict != Verdict.Veto)
+        // A 4h bar close: the 4h, 1h and 15m signals decided together.
+        var aligned = _aligned;
+        var members = new[] { 5, 2, 4 }.Select(i => aligned.Signal with
+        {
+            SignalId = $"sig_{i:x24}",
+            Timeframe = aligned.Timeframes[i].Timeframe,
+            ReceivedAt = Now - TimeSpan.FromMilliseconds(10 - i),
+        }).ToArray();
+        _burst = DecisionInput.ForBurst(members, aligned.Timeframes, risk, null, Position.FlatOf(symbol));
+
+        if (_engine.Decide(_aligned).Verdict != Verdict.Execute || _engine.Decide(_conflicted).Verdict != Verdict.Veto
+            || _engine.Decide(_exit) is not { Verdict: Verdict.Execute, ClosedTrade: not null }
+            || _engine.Decide(_burst) is not { Verdict: Verdict.Execute, MemberSignalIds.Count: 3 })
         {
             throw new InvalidOperationException("The benchmark scenarios do not decide as intended.");
         }
@@ -44,8 +60,11 @@ public class DecisionBenchmarks
     [Benchmark(Description = "Decide, 8 timeframes, HTF conflict (VETO)")]
     public Decision DecideConflicted() => _engine.Decide(_conflicted);
 
-    [Benchmark(Description = "Decide, 8 timeframes, Close (Exit)")]
+    [Benchmark(Description = "Decide, 8 timeframes, Close of a long (Exit)")]
     public Decision DecideExit() => _engine.Decide(_exit);
+
+    [Benchmark(Description = "Decide a 3-signal bar-close burst, 8 timeframes (EXECUTE)")]
+    public Decision DecideBurst() => _engine.Decide(_burst);
 
     private static DecisionInput Input(Symbol symbol, RiskState risk, Func<int, SignalAction> actionOf, int newTimeframe, SignalAction newAction)
     {

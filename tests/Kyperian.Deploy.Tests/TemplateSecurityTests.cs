@@ -149,21 +149,29 @@ public partial class TemplateSecurityTests
     }
 
     [Fact]
-    public void The_function_writes_only_the_signals_the_risk_table_and_the_notification_outbox_and_reads_the_decisions()
+    public void The_function_writes_the_signals_and_the_risk_table_and_only_appends_audit_and_risk_events_and_retries_outbox_items_in_the_decisions()
     {
         var statements = RoleStatements("KyperianFunction");
         var grants = TableGrants(statements);
         string[] writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems"];
 
-        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume) write the risk ledger;
-        // POST /notifications/{id}/retry updates an outbox item, and only those: their keys start with ntf#.
+        // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume, PUT /settings/engine) write
+        // the ledger and settings items, and append the audit log and risk events beside the decisions;
+        // POST /notifications/{id}/retry updates an outbox item.
         Assert.Equal(
             ["DecisionsTable", "RiskTable", "SignalsTable"],
             grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
-        Assert.Equal(["dynamodb:GetItem", "dynamodb:UpdateItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
-        var outboxWrites = statements.Where(s => Strings(s["Action"]).Contains("dynamodb:UpdateItem") && s["Resource"]!.ToJsonString().Contains("DecisionsTable", StringComparison.Ordinal)).ToList();
-        Assert.All(outboxWrites, s => Assert.Equal(["ntf#*"], Strings(s["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"])));
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
+
+        // Its writes to the decisions table are limited, by key: appends to the audit log and risk events
+        // (DynamoDbAuditLog, DynamoDbRiskEventLog), updates to outbox items (ntf#).
+        var decisionWrites = statements
+            .Where(s => Strings(s["Action"]).Intersect(writes).Any() && Strings(s["Resource"]).Any(r => r.Contains("DecisionsTable", StringComparison.Ordinal)))
+            .ToDictionary(s => string.Join(",", Strings(s["Action"]).Intersect(writes)), s => Strings(s["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(2, decisionWrites.Count);
+        Assert.Equal(["audit#*", "riskevent#*"], decisionWrites["dynamodb:PutItem"]);
+        Assert.Equal(["ntf#*"], decisionWrites["dynamodb:UpdateItem"]);
 
         // GET /signals and /decisions query one index each, GET /notifications the outbox's status index; no Query on a table itself.
         var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();

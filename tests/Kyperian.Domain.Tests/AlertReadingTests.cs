@@ -40,8 +40,7 @@ public class AlertReadingTests
     {
         var signal = Alerts.Normalize("""{"symbol":"ETHUSDT","action":"sell","timeframe":"60","price":3100}""");
 
-        Assert.Equal(AlertNormalizer.DefaultConfidence, signal.Confidence);
-        Assert.Equal(50, signal.Confidence);
+        Assert.Null(signal.Confidence); // the engine's DefaultConfidence applies when it decides
         Assert.Equal("tradingview", signal.Source);
         Assert.Null(signal.Exchange);
         Assert.Null(signal.AlertId);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Time.Testing;
@@ -97,7 +98,9 @@ internal sealed record SignalBuilder
 
     public SignalAction Action { get; init; } = SignalAction.Buy;
 
-    public int Confidence { get; init; } = 80;
+    public int? Confidence { get; init; } = 80;
+
+    public decimal? Price { get; init; } = 100m;
 
     public DateTimeOffset ReceivedAt { get; init; } = Clocks.Now;
 
@@ -113,7 +116,7 @@ internal sealed record SignalBuilder
         Symbol = Signals.Symbol.FromTrusted(Symbol),
         Action = Action,
         Timeframe = Signals.Timeframe.Parse(Timeframe),
-        Price = 100m,
+        Price = Price,
         Confidence = Confidence,
         Source = "tradingview",
         AlertTime = AlertTime,
@@ -143,6 +146,17 @@ internal sealed class Scenario
 
     public DateTimeOffset? LastExecuteAt { get; set; }
 
+    /// <summary>The symbol's model position before the decision; flat unless set.</summary>
+    public Position? Position { get; set; }
+
+    /// <summary>Puts the symbol in a position opened an hour ago at <paramref name="price"/>.</summary>
+    public Scenario Holding(PositionSide side, decimal price = 90m, double sizePct = 0.5)
+    {
+        Position = Domain.Positions.Position.Open(
+            Domain.Signals.Symbol.FromTrusted(Signal.Symbol), side == PositionSide.Long ? 1 : -1, sizePct, price, Clock.GetUtcNow().AddHours(-1), "dec_opening");
+        return this;
+    }
+
     /// <summary>Adds the latest signal of another timeframe, observed <paramref name="age"/> before the clock's now.</summary>
     public Scenario With(string timeframe, SignalAction action, int confidence = 80, TimeSpan? age = null)
     {
@@ -160,7 +174,7 @@ internal sealed class Scenario
         var signal = Signal.Build();
         var state = new List<TimeframeSignal> { TimeframeSignal.From(signal) };
         state.AddRange(Others);
-        return new DecisionInput(signal, state, Risk, LastExecuteAt);
+        return new DecisionInput(signal, state, Risk, LastExecuteAt) { Position = Position };
     }
 
     public Decision Decide() => new DecisionEngine(Settings, Clock).Decide(Input());

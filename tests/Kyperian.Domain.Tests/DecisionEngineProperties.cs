@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Time.Testing;
@@ -22,7 +23,7 @@ public class DecisionEngineProperties
         public override string ToString() =>
             $"{Input.Signal.Action} {Input.Signal.Timeframe} c={Input.Signal.Confidence} alertTime={Input.Signal.AlertTime:O} " +
             $"tfs=[{string.Join(", ", Input.Timeframes.Select(t => $"{t.Timeframe} {t.Action} {t.Confidence} age={(Now - t.ObservedAt).TotalSeconds}s"))}] " +
-            $"risk={Input.Risk} last={Input.LastExecuteAt:O}";
+            $"risk={Input.Risk} last={Input.LastExecuteAt:O} position={Input.Position?.Side}";
     }
 
     private static Gen<double> Between(double min, double max, double step = 0.01) =>
@@ -32,9 +33,14 @@ public class DecisionEngineProperties
 
     private static readonly Gen<int> Confidences = Gen.Frequency((3, Gen.Choose(0, 100)), (1, Gen.Elements(0, 49, 50, 59, 60, 100)));
 
+    /// <summary>Sometimes no confidence at all, as an alert without the field.</summary>
+    private static readonly Gen<int?> SentConfidences = Gen.Frequency((6, Confidences.Select(c => (int?)c)), (1, Gen.Constant<int?>(null)));
+
+    private static readonly Gen<PositionSide> Sides = Gen.Elements(PositionSide.Flat, PositionSide.Flat, PositionSide.Long, PositionSide.Short);
+
     private static Gen<TimeframeSignal> StateOf(Timeframe timeframe, DateTimeOffset now) =>
         from action in Actions
-        from confidence in Confidences
+        from confidence in SentConfidences
         from bars in Between(-0.1, 5)
         select new TimeframeSignal(timeframe, action, confidence, now - (timeframe.Duration * bars), $"sig_{timeframe.Label}");
 
@@ -49,6 +55,11 @@ public class DecisionEngineProperties
         from risk in Between(0, 10, 0.1)
         from max in Between(0.1, 10, 0.1)
         from maxEntries in Gen.OneOf(Gen.Constant<int?>(null), Gen.Choose(0, 10).Select(x => (int?)x))
+        from defaultConfidence in Gen.Choose(0, 100)
+        from minLive in Gen.Frequency((3, Gen.Choose(1, 3)), (1, Gen.Choose(4, 8)))
+        from requireHigher in Gen.Elements(true, false)
+        from basis in Gen.Elements(TotalLossBasis.Initial, TotalLossBasis.Peak)
+        from dayStart in Gen.Elements(0, 0, 6 * 60, 22 * 60, 23 * 60 + 30)
         from window in Gen.OneOf(
             Gen.Constant<(TimeOnly?, TimeOnly?)>((null, null)),
             from s in Gen.Choose(0, 1439)
@@ -68,10 +79,16 @@ public class DecisionEngineProperties
             MaxEntriesPerDay = maxEntries,
             TradingWindowStartUtc = window.Item1,
             TradingWindowEndUtc = window.Item2,
+            DefaultConfidence = defaultConfidence,
+            MinLiveTimeframes = minLive,
+            RequireHigherTimeframe = requireHigher,
+            TotalLossBasis = basis,
+            RiskDayStartUtc = TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(dayStart)),
         };
 
-    private static Gen<RiskState> Risks(DateTimeOffset now) =>
+    private static Gen<RiskState> Risks(DateTimeOffset now, TimeOnly dayStart) =>
         from today in Between(-12, 6, 0.5)
+        from dip in Between(0, 4, 0.5)
         from peak in Between(0, 20, 0.5)
         from cumulative in Between(-15, 20, 0.5)
         from halted in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
@@ -80,11 +97,12 @@ public class DecisionEngineProperties
         select new RiskState
         {
             RealizedPnlTodayPct = today,
+            WorstPnlTodayPct = Math.Min(0, today - dip),
             PeakPnlPct = Math.Max(peak, cumulative),
             CumulativePnlPct = cumulative,
             Halted = halted,
             EntriesToday = entries,
-            Day = RiskState.DayOf(now).AddDays(-daysAgo),
+            Day = TradingDay.Of(now, dayStart).AddDays(-daysAgo),
         };
 
     private static readonly Gen<Case> Cases =
@@ -94,18 +112,19 @@ public class DecisionEngineProperties
         from count in Gen.Choose(1, 8)
         let chosen = timeframes.Take(count).Select(Timeframe.Parse).ToArray()
         from action in Actions
-        from confidence in Confidences
+        from confidence in SentConfidences
         from receivedMsAgo in Gen.Choose(0, 5000)
         from alertBars in Gen.OneOf(Gen.Constant<double?>(null), Between(-0.05, 2.5).Select(x => (double?)x))
         from others in Gen.CollectToArray(chosen.Skip(1).Select(tf => StateOf(tf, now)))
         from settings in Settings
-        from risk in Risks(now)
+        from risk in Risks(now, settings.RiskDayStartUtc)
         from lastExecuteAgo in Gen.OneOf(Gen.Constant<int?>(null), Gen.Choose(0, 400).Select(x => (int?)x))
-        select Build(now, chosen[0], action, confidence, receivedMsAgo, alertBars, others, settings, risk, lastExecuteAgo);
+        from side in Sides
+        select Build(now, chosen[0], action, confidence, receivedMsAgo, alertBars, others, settings, risk, lastExecuteAgo, side);
 
     private static Case Build(
-        DateTimeOffset now, Timeframe timeframe, SignalAction action, int confidence, int receivedMsAgo, double? alertBars,
-        TimeframeSignal[] others, EngineSettings settings, RiskState risk, int? lastExecuteAgo)
+        DateTimeOffset now, Timeframe timeframe, SignalAction action, int? confidence, int receivedMsAgo, double? alertBars,
+        TimeframeSignal[] others, EngineSettings settings, RiskState risk, int? lastExecuteAgo, PositionSide side)
     {
         var receivedAt = now.AddMilliseconds(-receivedMsAgo);
         var signal = new SignalBuilder
@@ -118,7 +137,10 @@ public class DecisionEngineProperties
         }.Build();
         var state = new List<TimeframeSignal> { TimeframeSignal.From(signal) };
         state.AddRange(others);
-        return new Case(settings, now, new DecisionInput(signal, state, risk, lastExecuteAgo is { } ago ? now.AddSeconds(-ago) : null));
+        var position = side == PositionSide.Flat
+            ? Position.FlatOf(signal.Symbol)
+            : Position.Open(signal.Symbol, side == PositionSide.Long ? 1 : -1, 0.5, 100m, now.AddHours(-2), "dec_open");
+        return new Case(settings, now, new DecisionInput(signal, state, risk, lastExecuteAgo is { } ago ? now.AddSeconds(-ago) : null) { Position = position });
     }
 
     private static Property ForAllCases(Func<Case, Decision, bool> property) =>
@@ -137,25 +159,56 @@ public class DecisionEngineProperties
         ForAllCases((_, d) => (d.Verdict == Verdict.Execute && d.Action != TradeAction.Exit) || d.PositionSizePct == 0);
 
     [Property(MaxTest = 300)]
-    public Property A_close_is_never_vetoed() =>
+    public Property A_close_exits_any_open_position_and_nothing_else_stands_in_its_way() =>
         ForAllCases((c, d) =>
             c.Input.Signal.Action != SignalAction.Close
-            || (d.Verdict == Verdict.Execute && d.Action == TradeAction.Exit && d.Reasons.Count == 0 && d.PositionSizePct == 0));
+            || c.Input.Position!.IsFlat
+            || (d.Verdict == Verdict.Execute && d.Action == TradeAction.Exit && d.Reasons.Count == 0 && d.PositionSizePct == 0
+                && d.PositionAfter!.IsFlat && d.ClosedTrade!.Side == c.Input.Position.Side));
+
+    [Property(MaxTest = 300)]
+    public Property An_exit_when_flat_never_executes() =>
+        ForAllCases((c, d) =>
+            c.Input.Signal.Action != SignalAction.Close
+            || !c.Input.Position!.IsFlat
+            || (d.Verdict == Verdict.Veto && d.Reasons.SequenceEqual([VetoReason.NoPosition]) && d.PositionAfter == d.PositionBefore && d.ClosedTrade is null));
+
+    [Property(MaxTest = 300)]
+    public Property A_position_changes_side_only_through_a_closed_trade() =>
+        ForAllCases((c, d) =>
+        {
+            var before = d.PositionBefore!;
+            var after = d.PositionAfter!;
+            var closesSomething = !before.IsFlat && (after.IsFlat || after.Side != before.Side);
+            return d.Verdict == Verdict.Veto
+                ? after == before && d.ClosedTrade is null
+                : closesSomething == (d.ClosedTrade is not null)
+                    && (d.ClosedTrade is null || (d.ClosedTrade.Side == before.Side && d.ClosedTrade.ExitPrice == c.Input.Signal.Price))
+                    && (after.IsFlat || (after.EntryPrice == c.Input.Signal.Price && after.OpeningDecisionId == d.DecisionId))
+                    && after.Side != before.Side;
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Every_reason_has_one_explanation_in_words() =>
+        ForAllCases((_, d) =>
+            d.Explanations.Select(e => e.Code).SequenceEqual(d.Reasons)
+            && d.Explanations.All(e => e.Text.Length > 10 && e.Text.EndsWith('.') && !char.IsLower(e.Text[0]) && !e.Text.Contains("  ", StringComparison.Ordinal)));
 
     [Property(MaxTest = 300)]
     public Property Execute_means_no_reasons_and_veto_means_some() =>
         ForAllCases((_, d) => (d.Verdict == Verdict.Execute) == (d.Reasons.Count == 0));
 
     [Property(MaxTest = 300)]
-    public Property The_action_follows_the_signal() =>
-        ForAllCases((c, d) => d.Action == c.Input.Signal.Action switch
+    public Property The_action_follows_the_signal_and_the_position() =>
+        ForAllCases((c, d) => d.Action == (c.Input.Signal.Action, c.Input.Position!.Side) switch
         {
-            SignalAction.Buy => TradeAction.EnterLong,
-            SignalAction.Sell => TradeAction.EnterShort,
-            _ => TradeAction.Exit,
+            (SignalAction.Close, _) => TradeAction.Exit,
+            (SignalAction.Buy, PositionSide.Short) or (SignalAction.Sell, PositionSide.Long) => TradeAction.Reverse,
+            (SignalAction.Buy, _) => TradeAction.EnterLong,
+            _ => TradeAction.EnterShort,
         });
 
-    /// <summary>The decision rules, steps 1, 3, 4 and 7, recomputed from the recorded inputs.</summary>
+    /// <summary>Liveness, weights, score, alignment and size, recomputed from the recorded inputs.</summary>
     [Property(MaxTest = 300)]
     public Property Score_alignment_liveness_and_size_follow_the_formulas() =>
         ForAllCases((c, d) =>
@@ -167,18 +220,21 @@ public class DecisionEngineProperties
             var weight = live.Sum(i => i.Weight);
             var score = weight > 0 ? live.Sum(i => i.Weight * i.Direction * i.Confidence / 100.0) / weight : 0;
             var alignment = weight > 0 ? live.Where(i => i.Direction == direction).Sum(i => i.Weight) / weight : 0;
+            var confidence = c.Input.Signal.Confidence ?? c.Settings.DefaultConfidence;
             var size = d.Verdict == Verdict.Execute && direction != 0
-                ? Math.Min(c.Settings.MaxPositionPct, c.Settings.RiskPerTradePct * Math.Clamp(direction * score, 0, 1) * c.Input.Signal.Confidence / 100.0)
+                ? Math.Min(c.Settings.MaxPositionPct, c.Settings.RiskPerTradePct * Math.Clamp(direction * score, 0, 1) * confidence / 100.0)
                 : 0;
             return liveOk
                 && Math.Abs(d.Score - score) < 1e-6
                 && Math.Abs(d.Alignment - alignment) < 1e-6
                 && Math.Abs(d.PositionSizePct - size) <= 0.5e-4 + 1e-9
-                && d.Inputs.All(i => i.Weight == i.Timeframe.Weight && i.AgeSeconds >= 0);
+                && d.Confidence == confidence
+                && d.Inputs.All(i => i.Weight == i.Timeframe.Weight && i.AgeSeconds >= 0
+                    && i.Confidence == (c.Input.Timeframes.Single(t => t.Timeframe == i.Timeframe).Confidence ?? c.Settings.DefaultConfidence));
         });
 
-    /// <summary>The decision rules, step 5, each reason recomputed independently for entries.</summary>
-    [Property(MaxTest = 300)]
+    /// <summary>The veto rules, each reason recomputed independently for entries.</summary>
+    [Property(MaxTest = 500)]
     public Property Every_reason_applies_and_every_applicable_reason_is_given() =>
         ForAllCases((c, d) =>
         {
@@ -190,13 +246,22 @@ public class DecisionEngineProperties
             var s = c.Input.Signal;
             var settings = c.Settings;
             var direction = s.Action.Direction();
-            var risk = RiskState.DayOf(c.Now) <= c.Input.Risk.Day ? c.Input.Risk : c.Input.Risk with { RealizedPnlTodayPct = 0, EntriesToday = 0 };
+            var confidence = s.Confidence ?? settings.DefaultConfidence;
+            var tradingDay = DateOnly.FromDateTime(c.Now.UtcDateTime.AddMinutes(
+                settings.RiskDayStartUtc.ToTimeSpan().TotalMinutes <= 720 ? -settings.RiskDayStartUtc.ToTimeSpan().TotalMinutes : 1440 - settings.RiskDayStartUtc.ToTimeSpan().TotalMinutes));
+            var risk = tradingDay <= c.Input.Risk.Day
+                ? c.Input.Risk
+                : c.Input.Risk with { RealizedPnlTodayPct = 0, WorstPnlTodayPct = 0, EntriesToday = 0 };
+            var worstDailyLoss = -Math.Min(0, Math.Min(risk.WorstPnlTodayPct, risk.RealizedPnlTodayPct));
+            var totalLoss = settings.TotalLossBasis == TotalLossBasis.Initial
+                ? Math.Max(0, -risk.CumulativePnlPct)
+                : Math.Max(0, risk.PeakPnlPct - risk.CumulativePnlPct);
             var clock = TimeOnly.FromDateTime(c.Now.UtcDateTime);
             var outside = settings.TradingWindowStartUtc is { } start && settings.TradingWindowEndUtc is { } end && start != end
                 && !(start <= end ? clock >= start && clock < end : clock >= start || clock < end);
             var rawScore = RawScore(d.Inputs);
             var expected = new List<VetoReason>();
-            if (s.Confidence < settings.MinConfidence)
+            if (confidence < settings.MinConfidence)
             {
                 expected.Add(VetoReason.LowConfidence);
             }
@@ -221,7 +286,7 @@ public class DecisionEngineProperties
                 expected.Add(VetoReason.StaleSignal);
             }
 
-            if (-risk.RealizedPnlTodayPct >= settings.MaxDailyLossPct || risk.PeakPnlPct - risk.CumulativePnlPct >= settings.MaxTotalLossPct)
+            if (worstDailyLoss >= settings.MaxDailyLossPct || totalLoss >= settings.MaxTotalLossPct)
             {
                 expected.Add(VetoReason.RiskLimit);
             }
@@ -239,6 +304,21 @@ public class DecisionEngineProperties
             if (settings.MaxEntriesPerDay is { } max && risk.EntriesToday >= max)
             {
                 expected.Add(VetoReason.MaxDecisions);
+            }
+
+            if (d.Inputs.Count(i => i.Live && i.Direction == direction) < settings.MinLiveTimeframes)
+            {
+                expected.Add(VetoReason.TooFewTimeframes);
+            }
+
+            if (settings.RequireHigherTimeframe && !d.Inputs.Any(i => i.Live && i.Direction == direction && i.Timeframe > s.Timeframe))
+            {
+                expected.Add(VetoReason.NoHigherTimeframe);
+            }
+
+            if (c.Input.Position!.Side == (direction > 0 ? PositionSide.Long : PositionSide.Short))
+            {
+                expected.Add(VetoReason.AlreadyInPosition);
             }
 
             return expected.SequenceEqual(d.Reasons);
@@ -271,7 +351,15 @@ public class DecisionEngineProperties
                 && json == JsonSerializer.Serialize(third)
                 && first.Reasons.SequenceEqual(second.Reasons)
                 && first.Inputs.SequenceEqual(second.Inputs)
-                && first with { Reasons = second.Reasons, Inputs = second.Inputs } == second;
+                && first.Explanations.SequenceEqual(second.Explanations)
+                && first.MemberSignalIds.SequenceEqual(second.MemberSignalIds)
+                && first with
+                {
+                    Reasons = second.Reasons,
+                    Inputs = second.Inputs,
+                    Explanations = second.Explanations,
+                    MemberSignalIds = second.MemberSignalIds,
+                } == second;
         });
 
     [Property(MaxTest = 100)]
@@ -300,11 +388,14 @@ public class DecisionEngineProperties
     [Fact]
     public void Random_cases_reach_every_verdict_action_and_reason()
     {
-        var decisions = Cases.Sample(2000).Select(c => c.Decide()).ToList();
+        var decisions = Cases.Sample(10_000).Select(c => c.Decide()).ToList();
 
         Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterLong && d.PositionSizePct > 0);
         Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.EnterShort && d.PositionSizePct > 0);
-        Assert.Contains(decisions, d => d.Action == TradeAction.Exit);
+        Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.Reverse && d.ClosedTrade is not null);
+        Assert.Contains(decisions, d => d.Verdict == Verdict.Execute && d.Action == TradeAction.Exit);
+        Assert.Contains(decisions, d => d.Verdict == Verdict.Veto && d.Action == TradeAction.Exit);
+        Assert.Contains(decisions, d => d.Confidence is not null && d.Inputs.Any(i => i.Confidence == d.Confidence));
         Assert.Contains(decisions, d => d.Inputs.Any(i => !i.Live) && d.Inputs.Any(i => i.Live));
         Assert.Contains(decisions, d => d.Inputs.Count == 8);
         Assert.Contains(decisions, d => d.Reasons.Count == 1);

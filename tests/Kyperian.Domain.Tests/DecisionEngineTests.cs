@@ -1,9 +1,10 @@
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Domain.Tests;
 
-/// <summary>The decision rules (README, Decisions), one at a time. The default scenario is a confident (80) 15m buy, now.</summary>
+/// <summary>The decision rules, one at a time. The default scenario is a confident (80) 15m buy, now, while flat.</summary>
 public class DecisionEngineTests
 {
     private static readonly SignalAction Buy = SignalAction.Buy;
@@ -34,6 +35,19 @@ public class DecisionEngineTests
         Assert.Equal(Timeframe.Parse("15"), decision.Timeframe);
         Assert.Equal(Clocks.Now, decision.DecidedAt);
         Assert.Equal(250, decision.LatencyMs, 6);
+        Assert.Equal(100m, decision.Price);
+        Assert.Equal(80, decision.Confidence);
+        Assert.Equal(["sig_0123456789abcdef01234567"], decision.MemberSignalIds);
+        Assert.Empty(decision.Explanations);
+        Assert.Equal(0, decision.SettingsVersion);
+        Assert.True(decision.PositionBefore!.IsFlat);
+        var after = decision.PositionAfter!;
+        Assert.Equal(PositionSide.Long, after.Side);
+        Assert.Equal(0.64, after.SizePct, 6);
+        Assert.Equal(100m, after.EntryPrice);
+        Assert.Equal(Clocks.Now, after.OpenedAt);
+        Assert.Equal(decision.DecisionId, after.OpeningDecisionId);
+        Assert.Null(decision.ClosedTrade);
     }
 
     [Fact]
@@ -97,10 +111,10 @@ public class DecisionEngineTests
     // ---- Close ----
 
     [Fact]
-    public void A_close_executes_an_exit_of_size_0_even_with_every_veto_condition_present()
+    public void A_close_exits_an_open_position_even_with_every_entry_veto_present()
     {
-        var scenario = new Scenario { Signal = new SignalBuilder { Action = Close } };
-        foreach (var reason in Enum.GetValues<VetoReason>())
+        var scenario = new Scenario { Signal = new SignalBuilder { Action = Close, Price = 99m } }.Holding(PositionSide.Long, price: 90m);
+        foreach (var reason in EntryReasons.Where(r => r != VetoReason.AlreadyInPosition))
         {
             Trigger(scenario, reason);
         }
@@ -112,15 +126,67 @@ public class DecisionEngineTests
         Assert.False(decision.IsEntry);
         Assert.Equal(0, decision.PositionSizePct);
         Assert.Empty(decision.Reasons);
+        Assert.True(decision.PositionAfter!.IsFlat);
+        Assert.Equal(decision.DecisionId, decision.PositionAfter.LastDecisionId);
+        var trade = decision.ClosedTrade!;
+        Assert.Equal(PositionSide.Long, trade.Side);
+        Assert.Equal(90m, trade.EntryPrice);
+        Assert.Equal(99m, trade.ExitPrice);
+        Assert.Equal(10, trade.ReturnPct!.Value, 6);
+        Assert.Equal(0.05, trade.AccountPnlPct!.Value, 6); // a 0.5 % position that gained 10 %
+        Assert.Equal("dec_opening", trade.OpeningDecisionId);
+        Assert.Equal(decision.DecisionId, trade.ClosingDecisionId);
+    }
+
+    [Fact]
+    public void A_close_of_a_short_returns_the_fall_in_price()
+    {
+        var scenario = new Scenario { Signal = new SignalBuilder { Action = Close, Price = 81m } }.Holding(PositionSide.Short, price: 90m);
+
+        var trade = scenario.Decide().ClosedTrade!;
+
+        Assert.Equal(PositionSide.Short, trade.Side);
+        Assert.Equal(10, trade.ReturnPct!.Value, 6);
+    }
+
+    [Fact]
+    public void A_close_when_flat_is_vetoed_with_no_position_and_changes_nothing()
+    {
+        var scenario = new Scenario { Signal = new SignalBuilder { Action = Close } };
+
+        var decision = scenario.Decide();
+
+        Assert.Equal(Verdict.Veto, decision.Verdict);
+        Assert.Equal(TradeAction.Exit, decision.Action);
+        Assert.Equal([VetoReason.NoPosition], decision.Reasons);
+        var explanation = Assert.Single(decision.Explanations);
+        Assert.Equal("There is nothing to close: BTCUSDT is flat.", explanation.Text);
+        Assert.Same(decision.PositionBefore, decision.PositionAfter);
+        Assert.Null(decision.ClosedTrade);
+        Assert.Null(decision.PositionChange);
     }
 
     // ---- vetoes ----
+
+    /// <summary>Every reason an entry can be vetoed for, in the order they are listed.</summary>
+    private static readonly VetoReason[] EntryReasons = [.. Enum.GetValues<VetoReason>().Where(r => r != VetoReason.NoPosition)];
 
     /// <summary>Adds the one condition that should trigger <paramref name="reason"/> to an aligned scenario.</summary>
     private static void Trigger(Scenario s, VetoReason reason)
     {
         switch (reason)
         {
+            case VetoReason.TooFewTimeframes:
+                s.Settings.MinLiveTimeframes = 4; // the aligned scenario has three
+                break;
+            case VetoReason.NoHigherTimeframe:
+                // The agreeing higher timeframes give way to agreeing lower ones.
+                s.Others.RemoveAll(o => o.Timeframe > Timeframe.Parse("15") && o.Action == Buy);
+                s.With("1", Buy).With("30S", Buy);
+                break;
+            case VetoReason.AlreadyInPosition:
+                s.Holding(PositionSide.Long);
+                break;
             case VetoReason.LowConfidence:
                 s.Signal = s.Signal with { Confidence = 59 };
                 break;
@@ -164,6 +230,9 @@ public class DecisionEngineTests
     [InlineData(VetoReason.KillSwitch)]
     [InlineData(VetoReason.OutsideHours)]
     [InlineData(VetoReason.MaxDecisions)]
+    [InlineData(VetoReason.TooFewTimeframes)]
+    [InlineData(VetoReason.NoHigherTimeframe)]
+    [InlineData(VetoReason.AlreadyInPosition)]
     public void Each_veto_alone_vetoes_with_exactly_its_reason(VetoReason reason)
     {
         var scenario = Scenario.Aligned();
@@ -175,18 +244,22 @@ public class DecisionEngineTests
         Assert.Equal([reason], decision.Reasons);
         Assert.Equal(TradeAction.EnterLong, decision.Action); // what it would have done
         Assert.Equal(0, decision.PositionSizePct);
+        Assert.Equal(reason, Assert.Single(decision.Explanations).Code);
+        Assert.Same(decision.PositionBefore, decision.PositionAfter);
     }
 
     [Fact]
     public void Every_veto_that_applies_is_listed_in_order()
     {
         var scenario = Scenario.Aligned();
-        foreach (var reason in Enum.GetValues<VetoReason>())
+        foreach (var reason in EntryReasons)
         {
             Trigger(scenario, reason);
         }
 
-        Assert.Equal(Enum.GetValues<VetoReason>(), scenario.Decide().Reasons);
+        var decision = scenario.Decide();
+        Assert.Equal(EntryReasons, decision.Reasons);
+        Assert.Equal(EntryReasons, decision.Explanations.Select(e => e.Code));
     }
 
     [Fact]
@@ -206,8 +279,16 @@ public class DecisionEngineTests
     [Fact]
     public void The_veto_codes_serialize_as_in_the_contract()
     {
-        string[] codes = ["LOW_CONFIDENCE", "HTF_CONFLICT", "WEAK_CONFLUENCE", "COOLDOWN", "STALE_SIGNAL", "RISK_LIMIT", "KILL_SWITCH", "OUTSIDE_HOURS", "MAX_DECISIONS"];
+        string[] codes =
+        [
+            "LOW_CONFIDENCE", "HTF_CONFLICT", "WEAK_CONFLUENCE", "COOLDOWN", "STALE_SIGNAL", "RISK_LIMIT", "KILL_SWITCH", "OUTSIDE_HOURS",
+            "MAX_DECISIONS", "TOO_FEW_TIMEFRAMES", "NO_HIGHER_TIMEFRAME", "ALREADY_IN_POSITION", "NO_POSITION",
+        ];
         Assert.Equal(codes.Select(c => $"\"{c}\""), Enum.GetValues<VetoReason>().Select(r => System.Text.Json.JsonSerializer.Serialize(r)));
+        Assert.Equal(codes, Enum.GetValues<VetoReason>().Select(r => r.Code()));
+        Assert.All(Enum.GetValues<VetoReason>(), r => Assert.Equal(r, System.Text.Json.JsonSerializer.Deserialize<VetoReason>($"\"{r.Code()}\"")));
+        Assert.All(Enum.GetValues<VetoReason>(), r => Assert.True(DecisionCodes.TryParseReason(r.Code(), out var parsed) && parsed == r));
+        Assert.False(DecisionCodes.TryParseReason("LowConfidence", out _));
         Assert.Equal("\"EXECUTE\"", System.Text.Json.JsonSerializer.Serialize(Verdict.Execute));
         Assert.Equal("\"VETO\"", System.Text.Json.JsonSerializer.Serialize(Verdict.Veto));
     }
@@ -259,12 +340,24 @@ public class DecisionEngineTests
     }
 
     [Fact]
-    public void A_lone_signal_is_its_own_confluence()
+    public void A_lone_signal_is_not_confluence()
     {
         var decision = new Scenario().Decide(); // only the 15m buy at 80
-        Assert.Equal(Verdict.Execute, decision.Verdict);
+
+        Assert.Equal(Verdict.Veto, decision.Verdict);
+        Assert.Equal([VetoReason.TooFewTimeframes, VetoReason.NoHigherTimeframe], decision.Reasons);
         Assert.Equal(0.8, decision.Score, 6);
         Assert.Single(decision.Inputs);
+    }
+
+    [Fact]
+    public void A_lone_signal_executes_when_the_settings_ask_for_one_timeframe_and_no_higher_one()
+    {
+        var scenario = new Scenario();
+        scenario.Settings.MinLiveTimeframes = 1;
+        scenario.Settings.RequireHigherTimeframe = false;
+
+        Assert.Equal(Verdict.Execute, scenario.Decide().Verdict);
     }
 
     [Theory]
@@ -325,14 +418,67 @@ public class DecisionEngineTests
     [InlineData(-5, 0, 0, true)]
     [InlineData(-12, 0, 0, true)]
     [InlineData(3, 0, 0, false)]
-    [InlineData(0, 12, 2.01, false)]  // drawdown 9.99
-    [InlineData(0, 12, 2, true)]      // drawdown 10
-    [InlineData(0, 0, -10, true)]     // drawdown from the starting equity
-    public void Risk_limit_is_todays_loss_or_total_drawdown(double today, double peak, double cumulative, bool vetoed)
+    [InlineData(0, 12, 2, false)]       // 10 below the peak, but 2 above the initial balance
+    [InlineData(0, 0, -9.99, false)]
+    [InlineData(0, 0, -10, true)]       // 10 below the initial balance
+    public void Risk_limit_is_todays_loss_or_the_total_loss_from_the_initial_balance(double today, double peak, double cumulative, bool vetoed)
     {
         var scenario = Scenario.Aligned();
         scenario.Risk = scenario.Risk with { RealizedPnlTodayPct = today, PeakPnlPct = peak, CumulativePnlPct = cumulative };
         Assert.Equal(vetoed, scenario.Decide().Reasons.Contains(VetoReason.RiskLimit));
+    }
+
+    [Theory]
+    [InlineData(12, 2.01, false)]  // drawdown 9.99
+    [InlineData(12, 2, true)]      // drawdown 10
+    [InlineData(0, -10, true)]
+    public void With_a_peak_basis_the_total_loss_trails_the_peak(double peak, double cumulative, bool vetoed)
+    {
+        var scenario = Scenario.Aligned();
+        scenario.Settings.TotalLossBasis = Risk.TotalLossBasis.Peak;
+        scenario.Risk = scenario.Risk with { PeakPnlPct = peak, CumulativePnlPct = cumulative };
+        Assert.Equal(vetoed, scenario.Decide().Reasons.Contains(VetoReason.RiskLimit));
+    }
+
+    [Fact]
+    public void A_breached_day_stays_breached_after_recovery_the_same_day()
+    {
+        var scenario = Scenario.Aligned();
+        scenario.Risk = scenario.Risk.WithPnl(-5.5, Clocks.Today).WithPnl(1, Clocks.Today);
+
+        var decision = scenario.Decide();
+
+        Assert.Equal(4.5, scenario.Risk.DailyLossPct, 9);
+        Assert.Equal([VetoReason.RiskLimit], decision.Reasons);
+        var explanation = Assert.Single(decision.Explanations);
+        Assert.Equal(
+            "The day's loss reached 5.5 % (now 4.5 %) from the day's starting equity, at the 5 % daily limit: no entries until the next trading day starts at 2026-01-16 00:00 UTC.",
+            explanation.Text);
+        Assert.Equal(5, explanation.Threshold);
+        Assert.Equal(5.5, explanation.Observed);
+        Assert.Equal((long)TimeSpan.FromHours(9.5).TotalSeconds, explanation.RemainingSeconds);
+    }
+
+    [Fact]
+    public void The_next_trading_day_trades_again_and_starts_when_the_settings_say()
+    {
+        var scenario = Scenario.Aligned();
+        scenario.Settings.RiskDayStartUtc = new TimeOnly(22, 0);
+        var breachedAt = Clocks.Now; // Thursday 14:30: trading day Thursday (Wednesday 22:00 to Thursday 22:00)
+        scenario.Risk = Risk.RiskState.Empty.WithPnl(-6, scenario.Settings.TradingDayOf(breachedAt));
+
+        Assert.Equal([VetoReason.RiskLimit], scenario.Decide().Reasons);
+        Assert.Equal(
+            (long)TimeSpan.FromHours(7.5).TotalSeconds,
+            scenario.Decide().Explanations.Single().RemainingSeconds);
+
+        scenario.Clock.SetUtcNow(new DateTimeOffset(2026, 1, 15, 21, 59, 0, TimeSpan.Zero));
+        scenario.Signal = scenario.Signal with { ReceivedAt = scenario.Clock.GetUtcNow() };
+        Assert.Contains(VetoReason.RiskLimit, scenario.Decide().Reasons);
+
+        scenario.Clock.SetUtcNow(new DateTimeOffset(2026, 1, 15, 22, 0, 0, TimeSpan.Zero));
+        scenario.Signal = scenario.Signal with { ReceivedAt = scenario.Clock.GetUtcNow() };
+        Assert.DoesNotContain(VetoReason.RiskLimit, scenario.Decide().Reasons);
     }
 
     [Fact]
@@ -507,6 +653,7 @@ public class DecisionEngineTests
         var decision = new Scenario().With("60", Close).Decide();
         Assert.Equal(0.332282, decision.Score, 6);
         Assert.Equal(0.415353, decision.Alignment, 6);
-        Assert.Empty(decision.Reasons);
+        Assert.DoesNotContain(VetoReason.WeakConfluence, decision.Reasons);
+        Assert.DoesNotContain(VetoReason.HtfConflict, decision.Reasons);
     }
 }

@@ -165,3 +165,139 @@ public class TimeframeSignalTests
         Assert.Equal(Clocks.Now, TimeframeSignal.From(new SignalBuilder().Build()).ObservedAt);
     }
 }
+
+public class PropFirmRiskTests
+{
+    private static readonly DateOnly Thursday = new(2026, 1, 15);
+    private static readonly RiskLimits Limits = new EngineSettings().RiskLimits;
+
+    [Fact]
+    public void The_worst_point_of_the_day_is_kept_whatever_pnl_follows()
+    {
+        var risk = RiskState.Empty.WithPnl(-3, Thursday).WithPnl(-2.5, Thursday).WithPnl(1, Thursday).WithPnl(2, Thursday);
+
+        Assert.Equal(-2.5, risk.RealizedPnlTodayPct, 9);
+        Assert.Equal(-5.5, risk.WorstPnlTodayPct, 9);
+        Assert.Equal(5.5, risk.WorstDailyLossPct, 9);
+        Assert.True(risk.DailyLimitReached(5));
+        Assert.False(risk.On(Thursday.AddDays(1)).DailyLimitReached(5));
+        Assert.Equal(0, risk.On(Thursday.AddDays(1)).WorstPnlTodayPct);
+    }
+
+    [Fact]
+    public void A_profitable_day_has_no_worst_point_below_its_start()
+    {
+        var risk = RiskState.Empty.WithPnl(2, Thursday).WithPnl(-1, Thursday);
+        Assert.Equal(0, risk.WorstDailyLossPct, 9);
+    }
+
+    [Fact]
+    public void The_total_loss_is_from_the_initial_balance_or_the_peak()
+    {
+        var risk = RiskState.Empty.WithPnl(6, Thursday).WithPnl(-9, Thursday);
+
+        Assert.Equal(3, risk.TotalLossPct(TotalLossBasis.Initial), 9);
+        Assert.Equal(9, risk.TotalLossPct(TotalLossBasis.Peak), 9);
+    }
+
+    [Theory]
+    [InlineData("00:00", "2026-01-15T14:30:00Z", "2026-01-15", "2026-01-16T00:00:00Z")]
+    [InlineData("00:00", "2026-01-15T00:00:00Z", "2026-01-15", "2026-01-16T00:00:00Z")]
+    [InlineData("22:00", "2026-01-15T21:59:59Z", "2026-01-15", "2026-01-15T22:00:00Z")]
+    [InlineData("22:00", "2026-01-15T22:00:00Z", "2026-01-16", "2026-01-16T22:00:00Z")]
+    [InlineData("06:00", "2026-01-15T05:59:00Z", "2026-01-14", "2026-01-15T06:00:00Z")]
+    [InlineData("06:00", "2026-01-15T06:00:00Z", "2026-01-15", "2026-01-16T06:00:00Z")]
+    [InlineData("12:00", "2026-01-15T11:00:00Z", "2026-01-14", "2026-01-15T12:00:00Z")]
+    [InlineData("12:01", "2026-01-15T12:01:00Z", "2026-01-16", "2026-01-16T12:01:00Z")]
+    public void The_trading_day_starts_at_the_configured_time_and_is_named_after_most_of_it(string start, string at, string day, string next)
+    {
+        var startUtc = TimeOnly.Parse(start, System.Globalization.CultureInfo.InvariantCulture);
+        var instant = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture), TradingDay.Of(instant, startUtc));
+        Assert.Equal(DateTimeOffset.Parse(next, System.Globalization.CultureInfo.InvariantCulture), TradingDay.NextStart(instant, startUtc));
+        Assert.True(TradingDay.StartOf(TradingDay.Of(instant, startUtc), startUtc) <= instant);
+    }
+
+    [Fact]
+    public void A_daily_warning_then_a_breach_each_happen_once_a_day()
+    {
+        var at = Clocks.Now;
+        var start = RiskState.Empty with { Day = Thursday };
+        var warned = start.WithPnl(-4.2, Thursday);
+        var breached = warned.WithPnl(-1.3, Thursday);
+        var recovered = breached.WithPnl(1, Thursday);
+        var deeper = recovered.WithPnl(-3, Thursday);
+
+        var warning = Assert.Single(RiskEvents.Between(start, warned, Limits, at));
+        var breach = Assert.Single(RiskEvents.Between(warned, breached, Limits, at));
+
+        Assert.Equal((RiskEventKind.Warning, RiskLimit.DailyLoss, 4.2, 4.0), (warning.Kind, warning.Limit, warning.ObservedPct, warning.ThresholdPct));
+        Assert.Equal("Daily loss is 4.2 % from the day's starting equity, past the 4 % warning; the limit is 5 %.", warning.Text);
+        Assert.Equal("risk_daily_day-2026-01-15-warning", warning.EventId);
+        Assert.Equal((RiskEventKind.Breach, RiskLimit.DailyLoss, 5.5, 5.0), (breach.Kind, breach.Limit, breach.ObservedPct, breach.ThresholdPct));
+        Assert.Equal(
+            "Daily loss is 5.5 % from the day's starting equity, at its 5 % limit: entries are vetoed until the next trading day.",
+            breach.Text);
+        Assert.Empty(RiskEvents.Between(breached, recovered, Limits, at));
+        Assert.DoesNotContain(RiskEvents.Between(recovered, deeper, Limits, at), e => e.Limit == RiskLimit.DailyLoss);
+    }
+
+    [Fact]
+    public void One_report_past_both_levels_is_a_breach_without_a_warning()
+    {
+        var start = RiskState.Empty with { Day = Thursday };
+        var events = RiskEvents.Between(start, start.WithPnl(-6, Thursday), Limits, Clocks.Now);
+        Assert.Equal([(RiskEventKind.Breach, RiskLimit.DailyLoss)], events.Select(e => (e.Kind, e.Limit)));
+    }
+
+    [Fact]
+    public void The_total_loss_warns_at_8_and_breaches_at_10_from_the_initial_balance()
+    {
+        var start = RiskState.Empty.WithPnl(-3.5, Thursday.AddDays(-2)).WithPnl(-3.5, Thursday.AddDays(-1)).On(Thursday);
+        var warned = start.WithPnl(-1.5, Thursday);
+        var breached = warned.WithPnl(-2, Thursday);
+
+        var warning = Assert.Single(RiskEvents.Between(start, warned, Limits, Clocks.Now));
+        Assert.Equal((RiskEventKind.Warning, RiskLimit.TotalLoss, 8.5), (warning.Kind, warning.Limit, warning.ObservedPct));
+        Assert.Equal("Total loss is 8.5 % from the initial balance, past the 8 % warning; the limit is 10 %.", warning.Text);
+
+        var events = RiskEvents.Between(warned, breached, Limits, Clocks.Now);
+        Assert.Contains(events, e => e.Kind == RiskEventKind.Breach && e.Limit == RiskLimit.TotalLoss && e.ObservedPct == 10.5);
+    }
+
+    [Fact]
+    public void Halts_and_resumes_are_risk_events()
+    {
+        var start = RiskState.Empty with { Day = Thursday };
+        var halted = start.WithHalt(true, "NFP", Thursday);
+
+        var halt = Assert.Single(RiskEvents.Between(start, halted, Limits, Clocks.Now));
+        var resume = Assert.Single(RiskEvents.Between(halted, halted.WithHalt(false, null, Thursday), Limits, Clocks.Now));
+
+        Assert.Equal((RiskEventKind.Halt, RiskLimit.KillSwitch, "An operator halted entries: NFP."), (halt.Kind, halt.Limit, halt.Text));
+        Assert.Equal((RiskEventKind.Resume, RiskLimit.KillSwitch), (resume.Kind, resume.Limit));
+        Assert.NotEqual(halt.EventId, resume.EventId);
+    }
+
+    [Fact]
+    public void The_next_trading_day_lifts_a_daily_breach_with_a_resume_event()
+    {
+        var breached = RiskState.Empty.WithPnl(-6, Thursday);
+        var nextDay = breached.On(Thursday.AddDays(1));
+
+        var resume = Assert.Single(RiskEvents.Between(breached, nextDay, Limits, Clocks.Now.AddDays(1)));
+
+        Assert.Equal((RiskEventKind.Resume, RiskLimit.DailyLoss), (resume.Kind, resume.Limit));
+        Assert.Equal("A new trading day began: the daily loss limit breached on 2026-01-15 no longer holds.", resume.Text);
+    }
+
+    [Fact]
+    public void Risk_events_serialize_with_lower_case_kinds()
+    {
+        var start = RiskState.Empty with { Day = Thursday };
+        var json = System.Text.Json.JsonSerializer.Serialize(RiskEvents.Between(start, start.WithPnl(-4.5, Thursday), Limits, Clocks.Now)[0]);
+        Assert.Contains("\"Kind\":\"warning\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"Limit\":\"dailyLoss\"", json, StringComparison.Ordinal);
+    }
+}

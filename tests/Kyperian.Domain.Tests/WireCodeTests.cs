@@ -12,19 +12,20 @@ public sealed class WireCodeTests
         foreach (var verdict in Enum.GetValues<Verdict>())
         {
             Assert.Equal(JsonSerializer.Serialize(verdict), $"\"{verdict.Code()}\"");
-            Assert.True(WireCodes.TryParse(verdict.Code(), out Verdict parsed));
+            Assert.True(DecisionCodes.TryParseVerdict(verdict.Code(), out var parsed));
             Assert.Equal(verdict, parsed);
         }
 
         foreach (var reason in Enum.GetValues<VetoReason>())
         {
             Assert.Equal(JsonSerializer.Serialize(reason), $"\"{reason.Code()}\"");
-            Assert.True(WireCodes.TryParse(reason.Code(), out VetoReason parsed));
+            Assert.True(DecisionCodes.TryParseReason(reason.Code(), out var parsed));
             Assert.Equal(reason, parsed);
         }
 
         Assert.Equal("EXECUTE", Verdict.Execute.Code());
         Assert.Equal("HTF_CONFLICT", VetoReason.HtfConflict.Code());
-        Assert.False(WireCodes.TryParse("execute", out Verdict _));
+        Assert.False(DecisionCodes.TryParseVerdict("execute", out _));
+        Assert.Equal(Verdict.Veto, JsonSerializer.Deserialize<Verdict>("\"VETO\""));
     }
 }

@@ -5,12 +5,17 @@ using Kyperian.Api.Application;
 using Kyperian.Api.Application.Intake;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Processing;
+using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Security;
+using Kyperian.Api.Application.Settings;
 using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Health;
 using Kyperian.Api.Endpoints.Http;
 using Kyperian.Api.Endpoints.OpenApi;
+using Kyperian.Api.Endpoints.Audit;
 using Kyperian.Api.Endpoints.Operators;
+using Kyperian.Api.Endpoints.Positions;
+using Kyperian.Api.Endpoints.Settings;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
 using Kyperian.Api.Infrastructure.Notify;
@@ -53,6 +58,9 @@ public static partial class KyperianApplication
         services.AddSingleton<AlertPipeline>();
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<DecisionProcessor>();
+        services.AddSingleton<BarCloseBuffer>();
+        services.AddSingleton<EngineSettingsSource>();
+        services.AddSingleton<RiskDesk>();
         services.AddSingleton<KyperianMetrics>();
         services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
@@ -106,12 +114,10 @@ public static partial class KyperianApplication
             .ValidateOnStart();
         services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
 
-        // Read through IOptionsMonitor: a changed setting applies to the next decision without a restart.
-        services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section)
-            .Validate(o => o.MinConfidence is >= 0 and <= 100 && o.StaleBars > 0 && o.CooldownSeconds >= 0
-                    && o.RiskPerTradePct >= 0 && o.MaxPositionPct >= 0 && o.MaxDailyLossPct > 0 && o.MaxTotalLossPct > 0,
-                "Kyperian:Engine settings are out of range (confidence 0-100, positive bars and limits).")
-            .ValidateOnStart();
+        // Read through IOptionsMonitor (EngineSettingsSource): a changed setting applies to the next decision without a
+        // restart, and PUT /settings/engine changes lie on top of these.
+        services.AddSingleton<IValidateOptions<EngineSettings>, EngineSettingsValidation>();
+        services.AddOptions<EngineSettings>().BindConfiguration(EngineSettings.Section).ValidateOnStart();
     }
 
     public static WebApplication MapKyperian(this WebApplication app)
@@ -140,6 +146,9 @@ public static partial class KyperianApplication
 
             app.MapWebhookEndpoints();
             app.MapOperatorEndpoints();
+            app.MapPositionEndpoints();
+            app.MapSettingsEndpoints();
+            app.MapAuditEndpoints();
             app.MapNotificationEndpoints();
         }
 

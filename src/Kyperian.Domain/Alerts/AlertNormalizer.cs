@@ -5,7 +5,6 @@ namespace Kyperian.Domain.Alerts;
 /// <summary>Turns an alert that passed <see cref="AlertValidator"/> into the one canonical <see cref="Signal"/>.</summary>
 public static class AlertNormalizer
 {
-    public const int DefaultConfidence = 50;
     public const string DefaultSource = "tradingview";
 
     /// <summary>Builds the signal from the values the validator parsed; nothing is parsed again and nothing can fail.</summary>
@@ -24,7 +23,8 @@ public static class AlertNormalizer
             Timeframe = alert.Timeframe,
             Price = alert.Price,
             PriceSource = alert.Price is null ? PriceSource.None : PriceSource.Alert,
-            Confidence = alert.Confidence ?? DefaultConfidence,
+            // None sent stays none: the engine applies its own DefaultConfidence, changeable at run time.
+            Confidence = alert.Confidence,
             Source = source,
             AlertId = alert.Id,
             AlertTime = alert.Time,

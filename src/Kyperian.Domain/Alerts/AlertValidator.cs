@@ -306,7 +306,7 @@ public sealed class AlertValidator(TimeProvider time)
 
         if (input.Confidence is null)
         {
-            hints.Add(new FieldHint(AlertFields.Confidence, $"add \"confidence\":80 or ?confidence=80 (default {AlertNormalizer.DefaultConfidence})"));
+            hints.Add(new FieldHint(AlertFields.Confidence, "add \"confidence\":80 or ?confidence=80 (without it the engine's DefaultConfidence applies, 70 unless changed)"));
         }
 
         if (input.Time is null && input.Id is null)

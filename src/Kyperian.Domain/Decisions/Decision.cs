@@ -1,60 +1,52 @@
 using System.Text.Json.Serialization;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Signals;
 
 namespace Kyperian.Domain.Decisions;
 
-[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
+/// <summary>EXECUTE or VETO; its code is <see cref="DecisionCodes"/>'s.</summary>
+[JsonConverter(typeof(VerdictJsonConverter))]
 public enum Verdict
 {
-    [JsonStringEnumMemberName("EXECUTE")]
     Execute,
-
-    [JsonStringEnumMemberName("VETO")]
     Veto,
 }
 
-/// <summary>What the decision would do (or would have done, when vetoed).</summary>
+/// <summary>What the decision does to the symbol's model position (or would have done, when vetoed).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TradeAction>))]
 public enum TradeAction
 {
     EnterLong,
     EnterShort,
     Exit,
+
+    /// <summary>Closes the open position and opens the other way, in one decision.</summary>
+    Reverse,
 }
 
-/// <summary>Why an entry was vetoed. Every reason that applies is recorded, in this order.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<VetoReason>))]
+/// <summary>
+/// Why a decision was vetoed. Every reason that applies is recorded, in this order; its code is
+/// <see cref="DecisionCodes"/>'s.
+/// </summary>
+[JsonConverter(typeof(VetoReasonJsonConverter))]
 public enum VetoReason
 {
-    [JsonStringEnumMemberName("LOW_CONFIDENCE")]
     LowConfidence,
-
-    [JsonStringEnumMemberName("HTF_CONFLICT")]
     HtfConflict,
-
-    [JsonStringEnumMemberName("WEAK_CONFLUENCE")]
     WeakConfluence,
-
-    [JsonStringEnumMemberName("COOLDOWN")]
     Cooldown,
-
-    [JsonStringEnumMemberName("STALE_SIGNAL")]
     StaleSignal,
-
-    [JsonStringEnumMemberName("RISK_LIMIT")]
     RiskLimit,
-
-    [JsonStringEnumMemberName("KILL_SWITCH")]
     KillSwitch,
-
-    [JsonStringEnumMemberName("OUTSIDE_HOURS")]
     OutsideHours,
-
-    [JsonStringEnumMemberName("MAX_DECISIONS")]
     MaxDecisions,
+    TooFewTimeframes,
+    NoHigherTimeframe,
+    AlreadyInPosition,
+    NoPosition,
 }
 
-/// <summary>How one timeframe counted in a decision.</summary>
+/// <summary>How one timeframe counted in a decision. <paramref name="Confidence"/> is the one the engine used.</summary>
 public sealed record TimeframeInput(
     Timeframe Timeframe,
     int Direction,
@@ -64,10 +56,32 @@ public sealed record TimeframeInput(
     bool Live,
     string SignalId);
 
+/// <summary>One veto reason in words, with the numbers behind it where they apply.</summary>
+public sealed record Explanation
+{
+    public required VetoReason Code { get; init; }
+
+    /// <summary>One plain sentence.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The timeframe the reason is about (the conflicting one, the stale one).</summary>
+    public Timeframe? Timeframe { get; init; }
+
+    /// <summary>The setting the decision was held against.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>What the engine saw, in the threshold's unit.</summary>
+    public double? Observed { get; init; }
+
+    /// <summary>Until the reason lapses by itself (cooldown, the next trading day, the trading window).</summary>
+    public long? RemainingSeconds { get; init; }
+}
+
 public sealed record Decision
 {
     public required string DecisionId { get; init; }
 
+    /// <summary>The signal the decision acts on: alone, or the trigger of a bar-close burst.</summary>
     public required string SignalId { get; init; }
 
     public required Symbol Symbol { get; init; }
@@ -89,51 +103,48 @@ public sealed record Decision
 
     public required IReadOnlyList<VetoReason> Reasons { get; init; }
 
+    /// <summary>The <see cref="Reasons"/> in words, one per reason, in the same order.</summary>
+    public IReadOnlyList<Explanation> Explanations { get; init; } = [];
+
     public required IReadOnlyList<TimeframeInput> Inputs { get; init; }
+
+    /// <summary>Every signal decided here, in arrival order: the signal alone, or each member of its burst.</summary>
+    public IReadOnlyList<string> MemberSignalIds { get; init; } = [];
+
+    /// <summary>The price the signal carried: the entry or exit price of the model position.</summary>
+    public decimal? Price { get; init; }
+
+    /// <summary>The confidence the engine used: the signal's, or <c>DefaultConfidence</c> when it sent none.</summary>
+    public int? Confidence { get; init; }
+
+    public Position? PositionBefore { get; init; }
+
+    /// <summary>The same as <see cref="PositionBefore"/> on VETO.</summary>
+    public Position? PositionAfter { get; init; }
+
+    /// <summary>The trade an executed Exit or Reverse closed.</summary>
+    public ClosedTrade? ClosedTrade { get; init; }
+
+    /// <summary>The version of the engine settings the decision was made with.</summary>
+    public long SettingsVersion { get; init; }
 
     public required DateTimeOffset DecidedAt { get; init; }
 
     /// <summary>From the webhook's receipt of the signal to this decision.</summary>
     public required double LatencyMs { get; init; }
 
+    /// <summary>Opens a position (Reverse opens one too): counts against the entry limits.</summary>
     [JsonIgnore]
     public bool IsEntry => Action is not TradeAction.Exit;
-}
 
-/// <summary>
-/// The code each verdict and veto reason has wherever it leaves the process (JSON, stores, metrics): the one its
-/// <see cref="JsonStringEnumMemberNameAttribute"/> names, so there is a single place that spells it.
-/// </summary>
-public static class WireCodes
-{
-    public static string Code(this Verdict verdict) => Codes<Verdict>.Of(verdict);
+    /// <summary>Every signal id the decision answers for; a decision stored before bursts existed has only its own.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Members => MemberSignalIds.Count > 0 ? MemberSignalIds : [SignalId];
 
-    public static string Code(this VetoReason reason) => Codes<VetoReason>.Of(reason);
-
-    /// <summary>The value whose code is <paramref name="code"/>, or false.</summary>
-    public static bool TryParse<TEnum>(string? code, out TEnum value)
-        where TEnum : struct, Enum => Codes<TEnum>.TryParse(code, out value);
-
-    private static class Codes<TEnum>
-        where TEnum : struct, Enum
-    {
-        private static readonly Dictionary<TEnum, string> ToCode = [];
-        private static readonly Dictionary<string, TEnum> FromCode = new(StringComparer.Ordinal);
-
-        static Codes()
-        {
-            foreach (var field in typeof(TEnum).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
-            {
-                var value = (TEnum)field.GetValue(null)!;
-                var code = field.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), inherit: false)
-                    .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? field.Name;
-                ToCode[value] = code;
-                FromCode[code] = value;
-            }
-        }
-
-        public static string Of(TEnum value) => ToCode.TryGetValue(value, out var code) ? code : value.ToString();
-
-        public static bool TryParse(string? code, out TEnum value) => FromCode.TryGetValue(code ?? string.Empty, out value);
-    }
+    /// <summary>What an executed decision did to the position, for the position book; null when nothing moved.</summary>
+    [JsonIgnore]
+    public PositionChange? PositionChange =>
+        Verdict == Verdict.Execute && PositionBefore is { } before && PositionAfter is { } after && !ReferenceEquals(before, after)
+            ? new PositionChange(DecisionId, before, after, ClosedTrade)
+            : null;
 }

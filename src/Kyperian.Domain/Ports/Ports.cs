@@ -1,4 +1,6 @@
+using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 
@@ -94,7 +96,58 @@ public interface IMarketState
     /// </summary>
     Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken);
 
+    /// <summary>The latest signal of every timeframe of the symbol, without recording anything: its active timeframes.</summary>
+    Task<IReadOnlyList<TimeframeSignal>> ReadAsync(Symbol symbol, CancellationToken cancellationToken);
+
     Task<DateTimeOffset?> GetLastExecuteAsync(Symbol symbol, CancellationToken cancellationToken);
 
     Task SetLastExecuteAsync(Symbol symbol, DateTimeOffset at, TimeSpan cooldown, CancellationToken cancellationToken);
+}
+
+/// <summary>Each symbol's model position and the trades that closed, moved only by executed decisions.</summary>
+public interface IPositionBook
+{
+    /// <returns>The symbol's position; flat (with no last decision) for a symbol never traded.</returns>
+    Task<Position> GetAsync(Symbol symbol, CancellationToken cancellationToken);
+
+    /// <summary>Every position that is not flat.</summary>
+    Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the position and records the trade it closed, atomically, only while the book still holds
+    /// <see cref="PositionChange.Before"/> (see <see cref="PositionChange.AppliedTo"/>).
+    /// </summary>
+    Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<ClosedTrade>> ListClosedTradesAsync(Symbol symbol, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>The engine settings changed at run time, versioned; the configured ones are version 0 and are not stored.</summary>
+public interface IEngineSettingsStore
+{
+    /// <returns>The latest stored version, or null when the settings were never changed at run time.</returns>
+    Task<StoredEngineSettings?> GetLatestAsync(CancellationToken cancellationToken);
+
+    /// <returns>False when <paramref name="settings"/>' version is already taken: someone changed them in between.</returns>
+    Task<bool> TryAddAsync(StoredEngineSettings settings, CancellationToken cancellationToken);
+}
+
+/// <summary>Every halt, resume, P&amp;L report and settings change, in order.</summary>
+public interface IAuditLog
+{
+    Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Warnings, breaches, halts and resumes, for the trader (and for notifications to send).</summary>
+public interface IRiskEventLog
+{
+    /// <returns>False when an event with this id is already recorded (a day's warning or breach happens once).</returns>
+    Task<bool> TryAddAsync(RiskEvent riskEvent, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<RiskEvent>> ListAsync(int limit, CancellationToken cancellationToken);
 }

@@ -36,7 +36,8 @@ public sealed record Signal
     [JsonConverter(typeof(JsonStringEnumConverter<PriceSource>))]
     public PriceSource PriceSource { get; init; } = PriceSource.Alert;
 
-    public required int Confidence { get; init; }
+    /// <summary>0–100 as the alert sent it; null when it sent none (the engine then uses its <c>DefaultConfidence</c>).</summary>
+    public int? Confidence { get; init; }
 
     public required string Source { get; init; }
 

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,24 +92,50 @@ public static class TestData
             Comment = "ema cross",
         };
 
-    public static Decision Decision(Signal signal, DateTimeOffset? decidedAt = null, Verdict verdict = Verdict.Veto) => new()
+    /// <summary>A decision with every part engine v2 records: explanations, members, price, positions, a closed trade when it reverses.</summary>
+    public static Decision Decision(Signal signal, DateTimeOffset? decidedAt = null, Verdict verdict = Verdict.Veto, IReadOnlyList<string>? members = null)
     {
-        DecisionId = SignalIdentity.DecisionIdFor(signal.SignalId),
-        SignalId = signal.SignalId,
-        Symbol = signal.Symbol,
-        Timeframe = signal.Timeframe,
-        Action = TradeAction.EnterLong,
-        Verdict = verdict,
-        Score = 0.4213,
-        Alignment = 0.75,
-        PositionSizePct = verdict == Verdict.Execute ? 0.34 : 0,
-        Reasons = verdict == Verdict.Execute ? [] : [VetoReason.LowConfidence, VetoReason.HtfConflict],
-        Inputs =
-        [
-            new TimeframeInput(Timeframe.Parse("15"), 1, 80, 12.5, 4.91, true, signal.SignalId),
-            new TimeframeInput(Timeframe.Parse("240"), -1, 70, 3600, 8.91, true, "sig_other"),
-        ],
-        DecidedAt = decidedAt ?? DateTimeOffset.UtcNow,
-        LatencyMs = 1.25,
-    };
+        var at = decidedAt ?? DateTimeOffset.UtcNow;
+        var decisionId = SignalIdentity.DecisionIdFor(signal.SignalId);
+        var before = Position.Open(signal.Symbol, -1, 0.5, 65000m, at.AddHours(-3), "dec_opening");
+        var execute = verdict == Verdict.Execute;
+        return new()
+        {
+            DecisionId = decisionId,
+            SignalId = signal.SignalId,
+            Symbol = signal.Symbol,
+            Timeframe = signal.Timeframe,
+            Action = TradeAction.Reverse,
+            Verdict = verdict,
+            Score = 0.4213,
+            Alignment = 0.75,
+            PositionSizePct = execute ? 0.34 : 0,
+            Reasons = execute ? [] : [VetoReason.LowConfidence, VetoReason.HtfConflict],
+            Explanations = execute
+                ? []
+                :
+                [
+                    new Explanation { Code = VetoReason.LowConfidence, Text = "Confidence 55 is below the minimum of 60.", Threshold = 60, Observed = 55 },
+                    new Explanation { Code = VetoReason.HtfConflict, Text = "4h is a live SELL at 70 % against this BUY.", Timeframe = Timeframe.Parse("240"), Threshold = 50, Observed = 70 },
+                ],
+            Inputs =
+            [
+                new TimeframeInput(Timeframe.Parse("15"), 1, 80, 12.5, 4.91, true, signal.SignalId),
+                new TimeframeInput(Timeframe.Parse("240"), -1, 70, 3600, 8.91, true, "sig_other"),
+            ],
+            MemberSignalIds = members ?? [signal.SignalId],
+            Price = signal.Price,
+            Confidence = signal.Confidence,
+            PositionBefore = before,
+            PositionAfter = execute ? Position.Open(signal.Symbol, 1, 0.34, signal.Price, at, decisionId) : before,
+            ClosedTrade = execute ? before.Close(signal.Price, at, decisionId) : null,
+            SettingsVersion = 3,
+            DecidedAt = at,
+            LatencyMs = 1.25,
+        };
+    }
+
+    /// <summary>A decision as the HTTP API shows it: two decisions are the same when this is.</summary>
+    public static string Json(Decision decision) =>
+        System.Text.Json.JsonSerializer.Serialize(decision, Kyperian.Api.Endpoints.Contracts.ApiJsonContext.Default.Decision);
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Infrastructure.Redis;
+using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -47,6 +48,10 @@ public sealed class PipelineTests : IAsyncLifetime
             ["Kyperian:Resilience:Redis:AttemptTimeoutMs"] = "5000",
             ["Kyperian:Resilience:Redis:TotalTimeoutMs"] = "15000",
         };
+        foreach (var (key, value) in KyperianFactory.LoneAlertsDecide)
+        {
+            settings[key] = value!;
+        }
 
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -122,5 +127,83 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("Healthy", checks.GetProperty("store").GetProperty("status").GetString());
         Assert.Equal("Healthy", checks.GetProperty("state").GetProperty("status").GetString());
         Assert.Contains("ms", checks.GetProperty("store").GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Positions_trades_settings_audit_and_risk_events_are_kept_in_dynamodb()
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "op-key-long-enough-2");
+        var symbol = "BOOK" + Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture) + "USDT";
+
+        var entry = await DecideAsync(client, symbol, "buy", 90, 100m);
+        Assert.Equal("EXECUTE", entry.GetProperty("verdict").GetString());
+        await PositionIsAsync(client, symbol, "Long");
+        Assert.Contains((await client.GetFromJsonAsync<JsonElement>("/positions")).EnumerateArray(), p => p.GetProperty("symbol").GetString() == symbol);
+
+        var exit = await DecideAsync(client, symbol, "close", 90, 110m);
+        Assert.Equal(10, exit.GetProperty("closedTrade").GetProperty("returnPct").GetDouble(), 6);
+        var flat = await PositionIsAsync(client, symbol, "Flat");
+        Assert.Equal(110m, flat.GetProperty("closedTrades")[0].GetProperty("exitPrice").GetDecimal());
+        Assert.DoesNotContain((await client.GetFromJsonAsync<JsonElement>("/positions")).EnumerateArray(), p => p.GetProperty("symbol").GetString() == symbol);
+
+        using (var put = await client.PutAsJsonAsync("/settings/engine", new { minConfidence = 95 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var settings = await client.GetFromJsonAsync<JsonElement>("/settings");
+        Assert.Equal(1, settings.GetProperty("version").GetInt64());
+        var shy = await DecideAsync(client, symbol, "buy", 90, 111m);
+        Assert.Equal("LOW_CONFIDENCE", shy.GetProperty("reasons")[0].GetString());
+        Assert.Equal(1, shy.GetProperty("settingsVersion").GetInt64());
+
+        using (var pnl = await client.PostAsJsonAsync("/risk/pnl", new { pnlPct = -4.5 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, pnl.StatusCode);
+        }
+
+        var events = await client.GetFromJsonAsync<JsonElement>("/risk/events");
+        Assert.Equal("warning", events[0].GetProperty("kind").GetString());
+        var audit = await client.GetFromJsonAsync<JsonElement>("/audit");
+        Assert.Equal(["pnlReport", "settingsChange"], audit.EnumerateArray().Select(a => a.GetProperty("kind").GetString()));
+    }
+
+    /// <summary>The position as it stands once the decision's move, which follows it by a moment, is made.</summary>
+    private static async Task<JsonElement> PositionIsAsync(HttpClient client, string symbol, string side)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var view = await client.GetFromJsonAsync<JsonElement>($"/positions/{symbol}");
+            if (view.GetProperty("position").GetProperty("side").GetString() == side || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(side, view.GetProperty("position").GetProperty("side").GetString());
+                return view;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement> DecideAsync(HttpClient client, string symbol, string action, int confidence, decimal price)
+    {
+        var alert = new { symbol, action, timeframe = "15", price, confidence, passphrase = "tv-pass-long-enough-1", id = Guid.NewGuid().ToString("N") };
+        var accepted = await client.PostAsJsonAsync("/webhook", alert);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var signalId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("signalId").GetString()!;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await client.GetAsync($"/decisions/{signalId}");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException($"No decision for {signalId} within 15 s.");
     }
 }

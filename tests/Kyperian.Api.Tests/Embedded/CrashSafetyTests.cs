@@ -31,7 +31,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_kill_9_every_accepted_signal_is_there_and_decided_once_and_halt_pnl_state_and_dedupe_hold()
+    public async Task After_kill_9_every_accepted_signal_is_there_and_decided_once_and_halt_pnl_state_positions_settings_and_dedupe_hold()
     {
         var now = DateTimeOffset.UtcNow;
         var accepted = new List<string>();
@@ -52,6 +52,15 @@ public sealed class CrashSafetyTests : IAsyncLifetime
             foreach (var id in accepted)
             {
                 await first.Operator().DecisionAsync(id);
+            }
+
+            // A model position and a run-time setting before the crash: a 4h and a 15m buy open a long on POSCRASH.
+            await first.Operator().DecisionAsync(await client.AcceptAsync(Alerts.Alert("POSCRASH", "buy", "240", 200m, 90, now.AddMinutes(-1), "pos-4h")));
+            var opened = await first.Operator().DecisionAsync(await client.AcceptAsync(Alerts.Alert("POSCRASH", "buy", "15", 201m, 90, now, "pos-15m")));
+            Assert.Equal("EXECUTE", (string?)opened["verdict"]);
+            using (var settings = await first.Operator().PutAsJsonAsync("/settings/engine", new { cooldownSeconds = 30 }))
+            {
+                await settings.ExpectAsync(HttpStatusCode.OK);
             }
 
             using (var pnl = await first.Operator().PostAsJsonAsync("/risk/pnl", new { pnlPct = -1.5, note = "before the crash" }))
@@ -134,6 +143,30 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         var decision = await operatorClient.DecisionAsync(entry);
         Assert.Contains("KILL_SWITCH", decision["reasons"].Strings());
         Assert.Contains(decision["inputs"]!.AsArray(), i => (string?)i!["signalId"] == accepted[0]);
+
+        // The position and the run-time settings are as they were; an exit closes the long through the halt.
+        using (var position = await operatorClient.GetAsync("/positions/POSCRASH"))
+        {
+            var view = await position.ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal("Long", (string?)view["position"]!["side"]);
+            Assert.Equal(201m, (decimal)view["position"]!["entryPrice"]!);
+        }
+
+        using (var settings = await operatorClient.GetAsync("/settings"))
+        {
+            var view = await settings.ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(1, (long)view["version"]!);
+            Assert.Equal(30, (int)view["engine"]!["cooldownSeconds"]!);
+        }
+
+        var exit = await operatorClient.DecisionAsync(await client2.AcceptAsync(Alerts.Alert("POSCRASH", "close", "15", 205m, 90, DateTimeOffset.UtcNow, "pos-exit")));
+        Assert.Equal("EXECUTE", (string?)exit["verdict"]);
+        Assert.Equal(201m, (decimal)exit["closedTrade"]!["entryPrice"]!);
+        using (var audit = await operatorClient.GetAsync("/audit"))
+        {
+            var kinds = (await audit.ExpectAsync(HttpStatusCode.OK)).AsArray().Select(a => (string)a!["kind"]!).ToList();
+            Assert.Equal(["halt", "pnlReport", "settingsChange"], kinds);
+        }
 
         // A resend of an alert accepted before the crash is still a duplicate, with or without its own id.
         foreach (var resend in new[] { identified, windowed })

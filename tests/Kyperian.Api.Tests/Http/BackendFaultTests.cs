@@ -15,7 +15,7 @@ public sealed class BackendFaultTests
     public async Task When_neither_store_nor_bus_takes_it_the_answer_is_503_nothing_is_kept_and_the_resend_is_welcome()
     {
         var switches = new BackendSwitches { StoreDown = true, BusDown = true };
-        await using var app = new KyperianFactory(services: switches.AddTo);
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecide, services: switches.AddTo);
         var client = app.CreateClient();
         var alert = Alerts.Alert("DOWNUSDT", time: DateTimeOffset.UtcNow.AddSeconds(-1), id: "down-1");
 
@@ -62,7 +62,7 @@ public sealed class BackendFaultTests
     public async Task Operator_reads_while_the_store_is_down_are_503_with_retry_after_not_500()
     {
         var switches = new BackendSwitches();
-        await using var app = new KyperianFactory(services: switches.AddTo);
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecide, services: switches.AddTo);
         var operatorClient = app.CreateOperatorClient();
         var signalId = await app.CreateClient().AcceptAsync(Alerts.Alert("READDOWNUSDT", id: "read-down-1"));
 
@@ -84,7 +84,7 @@ public sealed class BackendFaultTests
     {
         var switches = new BackendSwitches { StoreDown = true };
         await using var app = new KyperianFactory(
-            new Dictionary<string, string?> { ["Kyperian:Worker:MaxDeliveryAttempts"] = "100" },
+            KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?> { ["Kyperian:Worker:MaxDeliveryAttempts"] = "100" }),
             switches.AddTo);
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
@@ -114,11 +114,11 @@ public sealed class BackendFaultTests
     {
         var switches = new BackendSwitches { BusDown = true };
         await using var app = new KyperianFactory(
-            new Dictionary<string, string?>
+            KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?>
             {
                 ["Kyperian:Worker:SweepIntervalSeconds"] = "1",
                 ["Kyperian:Worker:RepublishAfterSeconds"] = "0",
-            },
+            }),
             switches.AddTo);
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();

@@ -18,15 +18,17 @@ public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixtur
     [Fact]
     public async Task Aligned_timeframes_execute_the_15m_entry_with_a_size_from_score_and_confidence()
     {
-        await DecideAsync(Alerts.Alert("ALIGNUSDT", "buy", "240", confidence: 80, time: Now));
-        factory.Clock.Advance(TimeSpan.FromSeconds(61));
-        await DecideAsync(Alerts.Alert("ALIGNUSDT", "buy", "60", confidence: 70, time: Now));
-        factory.Clock.Advance(TimeSpan.FromSeconds(61));
-
-        var decision = await DecideAsync(Alerts.Alert("ALIGNUSDT", "buy", "15", confidence: 75, time: Now));
+        // The defaults, on a bar close: the 4h, 1h and 15m alerts of 04:00 are decided together, on the 15m.
+        await using var app = new TradingApp(TradingApp.At(3, 50));
+        await app.KnowsAsync("ALIGNUSDT", "240", "60", "15");
+        app.MoveTo(TradingApp.At(4, 0, 1.2));
+        await app.AlertAsync("ALIGNUSDT", "buy", "240", 80, 101m, TradingApp.At(4, 0, 1));
+        await app.AlertAsync("ALIGNUSDT", "buy", "60", 70, 101m, TradingApp.At(4, 0, 1));
+        var decision = await app.DecisionAsync(await app.AlertAsync("ALIGNUSDT", "buy", "15", 75, 101m, TradingApp.At(4, 0, 1)));
 
         Assert.Equal("EXECUTE", (string?)decision["verdict"]);
         Assert.Equal("EnterLong", (string?)decision["action"]);
+        Assert.Equal("15m", (string?)decision["timeframe"]);
         Assert.Empty(decision["reasons"]!.AsArray());
         Assert.Equal(1.0, (double)decision["alignment"]!, 6);
 
@@ -50,8 +52,9 @@ public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixtur
 
         var decision = await DecideAsync(Alerts.Alert("CONFLICTUSDT", "buy", "15", confidence: 80, time: Now));
 
+        // The 4h short is open: the buy would reverse it.
         Assert.Equal("VETO", (string?)decision["verdict"]);
-        Assert.Equal("EnterLong", (string?)decision["action"]);
+        Assert.Equal("Reverse", (string?)decision["action"]);
         Assert.Contains("HTF_CONFLICT", decision["reasons"].Strings());
         Assert.DoesNotContain("COOLDOWN", decision["reasons"].Strings());
         Assert.Equal(0, (double)decision["positionSizePct"]!);
@@ -75,15 +78,18 @@ public sealed class DecisionScenarioTests(ClockedFixture factory) : IClassFixtur
         var first = await DecideAsync(Alerts.Alert("COOLUSDT", "buy", "15", confidence: 80, time: Now));
         Assert.Equal("EXECUTE", (string?)first["verdict"]);
 
+        // 30 s later the 15m turns: the reversal waits for the cooldown.
         factory.Clock.Advance(TimeSpan.FromSeconds(30));
-        var second = await DecideAsync(Alerts.Alert("COOLUSDT", "buy", "5", confidence: 80, time: Now));
+        var second = await DecideAsync(Alerts.Alert("COOLUSDT", "sell", "15", confidence: 80, time: Now));
         Assert.Equal("VETO", (string?)second["verdict"]);
+        Assert.Equal("Reverse", (string?)second["action"]);
         Assert.Equal(["COOLDOWN"], second["reasons"].Strings());
         Assert.Equal(0, (double)second["positionSizePct"]!);
 
         factory.Clock.Advance(TimeSpan.FromSeconds(31));
-        var third = await DecideAsync(Alerts.Alert("COOLUSDT", "buy", "5", confidence: 80, price: 102m, time: Now));
+        var third = await DecideAsync(Alerts.Alert("COOLUSDT", "sell", "15", confidence: 80, price: 102m, time: Now));
         Assert.Equal("EXECUTE", (string?)third["verdict"]);
+        Assert.Equal("Reverse", (string?)third["action"]);
     }
 
     [Theory]

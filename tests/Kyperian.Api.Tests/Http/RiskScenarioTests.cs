@@ -13,9 +13,11 @@ public sealed class RiskScenarioTests
     [Fact]
     public async Task The_kill_switch_vetoes_entries_lets_exits_through_and_resume_lifts_it()
     {
-        await using var app = new KyperianFactory();
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecide);
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
+        var opened = await DecideAsync(client, operatorClient, Alerts.Alert("KILLEXIT", "buy", "15", confidence: 90));
+        Assert.Equal("EXECUTE", (string?)opened["verdict"]);
 
         using var halt = await operatorClient.PostAsync("/risk/halt", JsonContent(new JsonObject { ["reason"] = "FOMC in 10 minutes" }));
         var halted = await halt.ExpectAsync(HttpStatusCode.OK);
@@ -26,7 +28,8 @@ public sealed class RiskScenarioTests
 
         var entry = await DecideAsync(client, operatorClient, Alerts.Alert("KILLENTRY", "buy", "15", confidence: 90));
         Assert.Equal("VETO", (string?)entry["verdict"]);
-        Assert.Contains("KILL_SWITCH", entry["reasons"].Strings());
+        Assert.Equal(["KILL_SWITCH"], entry["reasons"].Strings());
+        Assert.Equal("An operator halted entries: FOMC in 10 minutes.", (string?)entry["explanations"]![0]!["text"]);
         Assert.Equal(0, (double)entry["positionSizePct"]!);
 
         var exit = await DecideAsync(client, operatorClient, Alerts.Alert("KILLEXIT", "close", "15", confidence: 90));
@@ -41,12 +44,17 @@ public sealed class RiskScenarioTests
         var after = await DecideAsync(client, operatorClient, Alerts.Alert("KILLAFTER", "buy", "15", confidence: 90));
         Assert.Equal("EXECUTE", (string?)after["verdict"]);
         Assert.True((double)after["positionSizePct"]! > 0);
+
+        using var events = await operatorClient.GetAsync("/risk/events");
+        Assert.Equal(["resume", "halt"], (await events.ExpectAsync(HttpStatusCode.OK)).AsArray().Select(e => (string)e!["kind"]!));
+        using var audit = await operatorClient.GetAsync("/audit");
+        Assert.Equal(["resume", "halt"], (await audit.ExpectAsync(HttpStatusCode.OK)).AsArray().Select(e => (string)e!["kind"]!));
     }
 
     [Fact]
     public async Task A_daily_loss_at_the_limit_vetoes_entries_but_not_exits()
     {
-        await using var app = new KyperianFactory();
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecide);
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
 
@@ -65,15 +73,18 @@ public sealed class RiskScenarioTests
         Assert.Equal("VETO", (string?)entry["verdict"]);
         Assert.Equal(["RISK_LIMIT"], entry["reasons"].Strings());
 
-        var exit = await DecideAsync(client, operatorClient, Alerts.Alert("LOSSEXIT", "flat", "15", confidence: 80));
+        var exit = await DecideAsync(client, operatorClient, Alerts.Alert("LOSSUNDER", "flat", "15", confidence: 80));
         Assert.Equal("EXECUTE", (string?)exit["verdict"]);
         Assert.Equal("Exit", (string?)exit["action"]);
     }
 
     [Fact]
-    public async Task A_drawdown_from_the_peak_at_the_total_limit_vetoes_entries()
+    public async Task With_a_peak_basis_a_drawdown_from_the_peak_at_the_total_limit_vetoes_entries()
     {
-        await using var app = new KyperianFactory();
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?>
+        {
+            ["Kyperian:Engine:TotalLossBasis"] = "Peak",
+        }));
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
 
@@ -82,6 +93,7 @@ public sealed class RiskScenarioTests
         var risk = await RecordPnlAsync(operatorClient, -11);
         Assert.Equal(3, (double)risk["dailyLossPct"]!, 6);
         Assert.Equal(11, (double)risk["drawdownPct"]!, 6);
+        Assert.Equal(11, (double)risk["totalLossPct"]!, 6);
 
         var entry = await DecideAsync(client, operatorClient, Alerts.Alert("DRAWDOWN", "buy", "15", confidence: 80));
         Assert.Equal("VETO", (string?)entry["verdict"]);
@@ -89,9 +101,42 @@ public sealed class RiskScenarioTests
     }
 
     [Fact]
+    public async Task With_model_pnl_the_closed_trades_feed_the_ledger_and_reports_are_refused()
+    {
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?>
+        {
+            ["Kyperian:Engine:PnlSource"] = "Model",
+        }));
+        var client = app.CreateClient();
+        var operatorClient = app.CreateOperatorClient();
+
+        using (var refused = await operatorClient.PostAsync("/risk/pnl", JsonContent(new JsonObject { ["pnlPct"] = -1 })))
+        {
+            await refused.ExpectProblemAsync(HttpStatusCode.Conflict);
+        }
+
+        var entry = await DecideAsync(client, operatorClient, Alerts.Alert("MODELPNL", "buy", "15", price: 100m, confidence: 80));
+        Assert.Equal(0.64, (double)entry["positionSizePct"]!, 6);
+        var exit = await DecideAsync(client, operatorClient, Alerts.Alert("MODELPNL", "close", "15", price: 90m, confidence: 80));
+        Assert.Equal(-10, (double)exit["closedTrade"]!["returnPct"]!, 6);
+
+        // A 0.64 % position that lost 10 %: 0.064 % of the account, recorded a moment after the decision.
+        var state = await HttpHelpers.EventuallyAsync(
+            async () =>
+            {
+                using var risk = await operatorClient.GetAsync("/risk");
+                var view = await risk.ExpectAsync(HttpStatusCode.OK);
+                return (double)view["cumulativePnlPct"]! != 0 ? view : null;
+            },
+            "the model P&L in the ledger");
+        Assert.Equal(-0.064, (double)state["cumulativePnlPct"]!, 6);
+        Assert.Equal("Model", (string?)state["pnlSource"]);
+    }
+
+    [Fact]
     public async Task A_bad_pnl_report_is_400_naming_pnlPct_and_changes_nothing()
     {
-        await using var app = new KyperianFactory();
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecide);
         var operatorClient = app.CreateOperatorClient();
 
         using var tooLarge = await operatorClient.PostAsync("/risk/pnl", JsonContent(new JsonObject { ["pnlPct"] = 150, ["note"] = "typo" }));

@@ -42,11 +42,11 @@ public sealed class RoleTests
     [Fact]
     public async Task Engine_settings_come_from_configuration()
     {
-        await using var app = new KyperianFactory(new Dictionary<string, string?>
+        await using var app = new KyperianFactory(KyperianFactory.LoneAlertsDecideWith(new Dictionary<string, string?>
         {
             ["Kyperian:Engine:MinConfidence"] = "90",
             ["Kyperian:Engine:RiskPerTradePct"] = "2",
-        });
+        }));
         var client = app.CreateClient();
         var operatorClient = app.CreateOperatorClient();
 

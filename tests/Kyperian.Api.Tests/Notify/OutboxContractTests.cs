@@ -175,7 +175,7 @@ public sealed class DynamoDbOutboxContractTests(DynaliteServer dynalite) : Outbo
         await signals.TryAddAsync(signal, PublishState.Published, "{\"ticker\":\"BTCUSDT\"}", default);
         var decision = NotifyData.Execute(signal);
 
-        Assert.True(await notifications.TryAddAsync(decision, signal, default));
+        Assert.True(await notifications.TryAddAsync(decision, [signal], default));
         var pending = await Outbox.ListAsync(DeliveryStatus.Pending, 10, default);
         Assert.Equal(["slack", "webhook-0"], pending.Select(d => d.Destination).Order(StringComparer.Ordinal));
         Assert.Equal("{\"ticker\":\"BTCUSDT\"}", pending.Single(d => d.Destination == "webhook-0").RawAlert);

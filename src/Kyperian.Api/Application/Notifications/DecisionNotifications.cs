@@ -22,11 +22,18 @@ public sealed class DecisionNotifications(
     AlertActivity activity,
     IOptions<WebhookOptions> webhook)
 {
+    /// <param name="decision">The decision, of one signal or of a bar-close burst.</param>
+    /// <param name="members">The signals it decides: a burst is one decision, and is told once.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
     /// <returns>False when a decision with this id was stored before (nothing is written then).</returns>
-    public async Task<bool> TryAddAsync(Decision decision, Signal signal, CancellationToken cancellationToken)
+    public async Task<bool> TryAddAsync(Decision decision, IReadOnlyList<Signal> members, CancellationToken cancellationToken)
     {
-        activity.Seen(signal.ReceivedAt);
-        var deliveries = await DeliveriesAsync(decision, signal, cancellationToken);
+        foreach (var member in members)
+        {
+            activity.Seen(member.ReceivedAt);
+        }
+
+        var deliveries = await DeliveriesAsync(decision, Trigger(decision, members), cancellationToken);
         bool added;
         if (decisions is IDecisionOutbox together)
         {
@@ -39,8 +46,11 @@ public sealed class DecisionNotifications(
             {
                 await outbox.EnqueueAsync(deliveries, cancellationToken);
 
-                // Decided: the deliveries that forward the alert's body hold their own copy.
-                await signals.DropRawAlertAsync(signal.SignalId, cancellationToken);
+                // Decided: the deliveries that forward an alert's body hold their own copy.
+                foreach (var member in decision.Members)
+                {
+                    await signals.DropRawAlertAsync(member, cancellationToken);
+                }
             }
         }
 
@@ -53,17 +63,21 @@ public sealed class DecisionNotifications(
     }
 
     /// <summary>
-    /// For a decision found already stored (its signal came back): writes its deliveries again, which adds only those a
-    /// crash kept from being written. Nothing to do where they were written in the decision's transaction.
+    /// For a decision found already stored (one of its signals came back): writes its deliveries again, which adds only
+    /// those a crash kept from being written. Nothing to do where they were written in the decision's transaction.
     /// </summary>
+    /// <param name="earlier">The stored decision.</param>
+    /// <param name="signal">The signal that came back: the decision's own, or another member of its burst.</param>
+    /// <param name="cancellationToken">Cancels the reads and writes.</param>
     public async Task EnsureNotifiedAsync(Decision earlier, Signal signal, CancellationToken cancellationToken)
     {
-        if (decisions is IDecisionOutbox)
+        if (decisions is IDecisionOutbox || !publisher.AnyTakes(TypeOf(earlier)))
         {
             return;
         }
 
-        var deliveries = await DeliveriesAsync(earlier, signal, cancellationToken);
+        var trigger = signal.SignalId == earlier.SignalId ? signal : await signals.GetAsync(earlier.SignalId, cancellationToken);
+        var deliveries = await DeliveriesAsync(earlier, trigger, cancellationToken);
         if (deliveries.Count > 0)
         {
             await outbox.EnqueueAsync(deliveries, cancellationToken);
@@ -71,16 +85,33 @@ public sealed class DecisionNotifications(
         }
     }
 
-    private async Task<IReadOnlyList<OutboxDelivery>> DeliveriesAsync(Decision decision, Signal signal, CancellationToken cancellationToken)
+    private static NotificationEventType TypeOf(Decision decision) =>
+        decision.Verdict == Verdict.Execute ? NotificationEventType.DecisionExecute : NotificationEventType.DecisionVeto;
+
+    /// <summary>The signal the decision acts on: alone, or the trigger of its burst.</summary>
+    private static Signal? Trigger(Decision decision, IReadOnlyList<Signal> members)
     {
-        var type = decision.Verdict == Verdict.Execute ? NotificationEventType.DecisionExecute : NotificationEventType.DecisionVeto;
+        foreach (var member in members)
+        {
+            if (member.SignalId == decision.SignalId)
+            {
+                return member;
+            }
+        }
+
+        return members.Count > 0 ? members[^1] : null;
+    }
+
+    private async Task<IReadOnlyList<OutboxDelivery>> DeliveriesAsync(Decision decision, Signal? trigger, CancellationToken cancellationToken)
+    {
+        var type = TypeOf(decision);
         if (!publisher.AnyTakes(type))
         {
             return [];
         }
 
-        var raw = publisher.NeedsRawAlert(type) ? await signals.GetRawAlertAsync(signal.SignalId, cancellationToken) : null;
-        return publisher.DeliveriesFor(NotificationEvents.ForDecision(decision, signal), WithoutPassphrase(raw));
+        var raw = trigger is not null && publisher.NeedsRawAlert(type) ? await signals.GetRawAlertAsync(trigger.SignalId, cancellationToken) : null;
+        return publisher.DeliveriesFor(NotificationEvents.ForDecision(decision, trigger), WithoutPassphrase(raw));
     }
 
     /// <summary>

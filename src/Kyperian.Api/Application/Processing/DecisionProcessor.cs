@@ -1,41 +1,50 @@
 using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Application.Observability;
+using Kyperian.Api.Application.Risk;
+using Kyperian.Api.Application.Settings;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
-using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Application.Processing;
 
 /// <summary>
-/// Decides one signal: records it in the symbol's timeframe state, weighs it, stores the decision once.
-/// Safe to run twice for one signal (redelivery): the decision store's conditional add keeps the first.
+/// Decides signals. A signal sent at a bar close waits, up to <c>SettleMilliseconds</c>, for the symbol's other
+/// timeframes closing at that moment, and the burst is decided once, together (<see cref="BarCloseBuffer"/>); any other
+/// signal is decided at once. Deciding records every member in the timeframe state in arrival order, weighs the
+/// burst against the state, the model position and the risk ledger, stores one decision that every member's id finds
+/// (with the deliveries of its notification), then moves the position. Safe to run twice for one signal (redelivery):
+/// the stored decision is found, and its deliveries and its position move, if a crash cut them short, are completed.
 /// </summary>
 public sealed partial class DecisionProcessor(
     ISignalStore signals,
     IDecisionStore decisions,
     IMarketState market,
     IRiskLedger risk,
+    IPositionBook positions,
     IEventBus bus,
     DecisionNotifications notifications,
-    IOptionsMonitor<EngineSettings> settings,
+    EngineSettingsSource settings,
+    RiskDesk riskDesk,
+    BarCloseBuffer bursts,
     TimeProvider time,
     KyperianMetrics metrics,
     ILogger<DecisionProcessor> logger)
 {
-    // One lane per symbol hash: signals of one symbol are decided in order, others in parallel.
+    // One lane per symbol hash: decisions of one symbol are made one at a time, in the order they were asked for.
     private readonly SemaphoreSlim[] _lanes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
-    private DecisionEngine? _engine;
 
-    /// <returns>The stored decision, or the one stored before for this signal.</returns>
+    /// <returns>The decision that answers for the signal: its own, its burst's, or the one stored before.</returns>
     public async Task<Decision> ProcessAsync(Signal signal, CancellationToken cancellationToken)
     {
-        var decisionId = SignalIdentity.DecisionIdFor(signal.SignalId);
-        if (await decisions.GetAsync(decisionId, cancellationToken) is { } earlier)
+        if (await decisions.GetAsync(SignalIdentity.DecisionIdFor(signal.SignalId), cancellationToken) is { } earlier)
         {
-            // A crash may have come between storing it and writing its notifications: they are written again, once.
+            // A crash may have come between storing it and writing its notifications or moving the position: both are
+            // completed, once.
             await notifications.EnsureNotifiedAsync(earlier, signal, cancellationToken);
+            await MovePositionAsync(earlier, cancellationToken);
             return earlier;
         }
 
@@ -46,11 +55,22 @@ public sealed partial class DecisionProcessor(
             LogStoredLate(logger, signal.SignalId);
         }
 
-        var lane = _lanes[(signal.Symbol.GetHashCode() & int.MaxValue) % _lanes.Length];
+        var current = await settings.CurrentAsync(cancellationToken);
+        var plan = current.SettleMilliseconds <= 0
+            ? new BurstPlan(null, [])
+            : BurstPlan.For(signal, await market.ReadAsync(signal.Symbol, cancellationToken), current.BarCloseTolerance);
+
+        // A burst is decided once for all its members, so no one member's cancellation stops it.
+        return await bursts.SubmitAsync(signal, plan, current.Settle, members => DecideInLaneAsync(members, CancellationToken.None), cancellationToken);
+    }
+
+    private async Task<Decision> DecideInLaneAsync(IReadOnlyList<Signal> members, CancellationToken cancellationToken)
+    {
+        var lane = _lanes[(members[0].Symbol.GetHashCode() & int.MaxValue) % _lanes.Length];
         await lane.WaitAsync(cancellationToken);
         try
         {
-            return await DecideAsync(signal, decisionId, cancellationToken);
+            return await DecideAsync(members, cancellationToken);
         }
         finally
         {
@@ -58,48 +78,90 @@ public sealed partial class DecisionProcessor(
         }
     }
 
-    private async Task<Decision> DecideAsync(Signal signal, string decisionId, CancellationToken cancellationToken)
+    private async Task<Decision> DecideAsync(IReadOnlyList<Signal> members, CancellationToken cancellationToken)
     {
-        var timeframes = await market.RecordAsync(signal, cancellationToken);
-        var lastExecute = await market.GetLastExecuteAsync(signal.Symbol, cancellationToken);
-        var riskState = await risk.GetAsync(RiskState.DayOf(time.GetUtcNow()), cancellationToken);
-
-        var engine = CurrentEngine();
-        var decision = engine.Decide(new DecisionInput(signal, timeframes, riskState, lastExecute));
-        // With the deliveries of its notification, in the same step: a crash before sending loses none.
-        if (!await notifications.TryAddAsync(decision, signal, cancellationToken))
+        var symbol = members[0].Symbol;
+        IReadOnlyList<TimeframeSignal> timeframes = [];
+        foreach (var member in members.OrderBy(m => m.ReceivedAt))
         {
-            return await decisions.GetAsync(decisionId, cancellationToken) ?? decision;
+            timeframes = await market.RecordAsync(member, cancellationToken);
+        }
+
+        var current = await settings.CurrentAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var day = current.TradingDayOf(now);
+
+        // The ledger as stored (an earlier day than any keeps it as it is), then as of today: a breached day that has
+        // turned since is a resume worth telling.
+        var stored = await risk.GetAsync(DateOnly.MinValue, cancellationToken);
+        var riskToday = stored.On(day);
+        await riskDesk.RecordAsync(RiskEvents.Between(stored, riskToday, current.RiskLimits, now), cancellationToken);
+
+        var lastExecute = await market.GetLastExecuteAsync(symbol, cancellationToken);
+        var position = await CompleteInterruptedMoveAsync(symbol, await positions.GetAsync(symbol, cancellationToken), cancellationToken);
+        var decision = new DecisionEngine(current, time).Decide(DecisionInput.ForBurst(members, timeframes, riskToday, lastExecute, position));
+
+        // With the deliveries of its notification, in the same step: a crash before sending loses none. A burst is one
+        // decision, so it is told once.
+        if (!await notifications.TryAddAsync(decision, members, cancellationToken))
+        {
+            return await decisions.GetAsync(decision.DecisionId, cancellationToken) ?? decision;
         }
 
         if (decision.Verdict == Verdict.Execute)
         {
-            await market.SetLastExecuteAsync(
-                signal.Symbol, decision.DecidedAt, TimeSpan.FromSeconds(engine.Settings.CooldownSeconds), cancellationToken);
+            await MovePositionAsync(decision, cancellationToken);
+            await market.SetLastExecuteAsync(symbol, decision.DecidedAt, TimeSpan.FromSeconds(current.CooldownSeconds), cancellationToken);
             if (decision.IsEntry)
             {
-                await risk.RecordEntryAsync(RiskState.DayOf(decision.DecidedAt), cancellationToken);
+                await risk.RecordEntryAsync(day, cancellationToken);
+            }
+
+            // A trade without a known price has no known P&L: the model cannot report what it does not know.
+            if (decision.ClosedTrade?.AccountPnlPct is { } tradePnl && current.PnlSource == PnlSource.Model)
+            {
+                var before = await risk.GetAsync(day, cancellationToken);
+                var after = await risk.RecordPnlAsync(tradePnl, day, cancellationToken);
+                await riskDesk.RecordAsync(RiskEvents.Between(before, after, current.RiskLimits, now), cancellationToken);
             }
         }
 
         metrics.DecisionMade(decision);
-        LogDecided(logger, decision.DecisionId, decision.Symbol.Value, decision.Verdict, decision.Action, decision.PositionSizePct);
+        LogDecided(logger, decision.DecisionId, decision.Symbol.Value, decision.Members.Count, decision.Verdict, decision.Action, decision.PositionSizePct);
         await PublishDecisionAsync(decision, cancellationToken);
         return decision;
     }
 
-    /// <summary>The engine with the settings in force now: a change applies to the next decision, without a restart.</summary>
-    private DecisionEngine CurrentEngine()
+    /// <summary>
+    /// The position follows its decision by a moment: a crash between the two leaves the decision stored (so nothing
+    /// redelivers it) and the position behind. The symbol's next decision completes that move before it decides.
+    /// </summary>
+    private async Task<Position> CompleteInterruptedMoveAsync(Symbol symbol, Position position, CancellationToken cancellationToken)
     {
-        var current = settings.CurrentValue;
-        var engine = _engine;
-        if (engine is null || !ReferenceEquals(engine.Settings, current))
+        if (await decisions.ListBySymbolAsync(symbol, 1, cancellationToken) is not [{ PositionChange: { } move } last]
+            || move.AppliedTo(position) != PositionMoveOutcome.Applied)
         {
-            engine = new DecisionEngine(current, time);
-            _engine = engine;
+            return position;
         }
 
-        return engine;
+        LogMoveCompleted(logger, last.DecisionId, symbol.Value);
+        await positions.ApplyAsync(move, cancellationToken);
+        return await positions.GetAsync(symbol, cancellationToken);
+    }
+
+    /// <summary>Moves the model position as an executed decision says; a move already made is not made twice.</summary>
+    private async Task MovePositionAsync(Decision decision, CancellationToken cancellationToken)
+    {
+        if (decision.PositionChange is not { } change)
+        {
+            return;
+        }
+
+        if (await positions.ApplyAsync(change, cancellationToken) == PositionMoveOutcome.Conflict)
+        {
+            // Another engine moved the position after this decision read it: the book keeps the newer move.
+            LogPositionConflict(logger, decision.DecisionId, decision.Symbol.Value);
+        }
     }
 
     private async Task PublishDecisionAsync(Decision decision, CancellationToken cancellationToken)
@@ -118,9 +180,15 @@ public sealed partial class DecisionProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Signal {SignalId} arrived on the bus but not in the store; stored it")]
     private static partial void LogStoredLate(ILogger logger, string signalId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Decision {DecisionId} {Symbol}: {Verdict} {Action} size {PositionSizePct}%")]
-    private static partial void LogDecided(ILogger logger, string decisionId, string symbol, Verdict verdict, TradeAction action, double positionSizePct);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Decision {DecisionId} {Symbol} ({Members} signals): {Verdict} {Action} size {PositionSizePct}%")]
+    private static partial void LogDecided(ILogger logger, string decisionId, string symbol, int members, Verdict verdict, TradeAction action, double positionSizePct);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} is stored but could not be announced on the bus")]
     private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string decisionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} had not moved the {Symbol} position (interrupted); moved it now")]
+    private static partial void LogMoveCompleted(ILogger logger, string decisionId, string symbol);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decision {DecisionId} executed but the {Symbol} position had moved since it was read; the book keeps the later move")]
+    private static partial void LogPositionConflict(ILogger logger, string decisionId, string symbol);
 }

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kyperian.Domain.Alerts;
+using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
+using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 
@@ -42,7 +44,7 @@ public sealed record HealthCheckView(string Status, double? Ms, string? Detail);
 /// <summary>The health report; <c>role</c> and <c>version</c> only for operators.</summary>
 public sealed record HealthView(string Status, string? Role, string? Version, IReadOnlyDictionary<string, HealthCheckView> Checks);
 
-/// <summary>Realised profit or loss of a closed trade, % of equity (a loss is negative).</summary>
+/// <summary>Realised profit or loss, % of the initial balance (a loss is negative), with an optional note for the audit log.</summary>
 public sealed record PnlReport(double? PnlPct, string? Note);
 
 public sealed record HaltRequest(string? Reason);
@@ -85,30 +87,63 @@ public sealed record NotificationView(
     };
 }
 
+/// <summary>The account's risk as the engine weighs it now. Every % is of the initial balance.</summary>
 public sealed record RiskView(
     DateOnly Day,
+    DateTimeOffset NextDayStartsAt,
     double RealizedPnlTodayPct,
     double DailyLossPct,
+    double WorstDailyLossPct,
+    bool DailyLimitReached,
     double CumulativePnlPct,
     double DrawdownPct,
+    double TotalLossPct,
+    TotalLossBasis TotalLossBasis,
+    bool TotalLimitReached,
     int EntriesToday,
     bool Halted,
     string? HaltReason,
     double MaxDailyLossPct,
-    double MaxTotalLossPct)
+    double WarnDailyLossPct,
+    double MaxTotalLossPct,
+    double WarnTotalLossPct,
+    PnlSource PnlSource)
 {
-    public static RiskView From(RiskState state, EngineSettings settings) => new(
-        state.Day,
-        state.RealizedPnlTodayPct,
-        state.DailyLossPct,
-        state.CumulativePnlPct,
-        state.DrawdownPct,
-        state.EntriesToday,
-        state.Halted,
-        state.HaltReason,
-        settings.MaxDailyLossPct,
-        settings.MaxTotalLossPct);
+    public static RiskView From(RiskState state, EngineSettings settings, DateTimeOffset now)
+    {
+        var totalLoss = state.TotalLossPct(settings.TotalLossBasis);
+        return new(
+            state.Day,
+            TradingDay.NextStart(now, settings.RiskDayStartUtc),
+            state.RealizedPnlTodayPct,
+            state.DailyLossPct,
+            state.WorstDailyLossPct,
+            state.DailyLimitReached(settings.MaxDailyLossPct),
+            state.CumulativePnlPct,
+            state.DrawdownPct,
+            totalLoss,
+            settings.TotalLossBasis,
+            totalLoss >= settings.MaxTotalLossPct,
+            state.EntriesToday,
+            state.Halted,
+            state.HaltReason,
+            settings.MaxDailyLossPct,
+            settings.WarnDailyLossPct,
+            settings.MaxTotalLossPct,
+            settings.WarnTotalLossPct,
+            settings.PnlSource);
+    }
 }
+
+/// <summary>The engine settings in force: the configured ones with the run-time changes (<see cref="ChangedFields"/>) on top.</summary>
+public sealed record SettingsView(EngineSettings Engine, long Version, IReadOnlyList<string> ChangedFields, DateTimeOffset? ChangedAt)
+{
+    public static SettingsView From(EngineSettings effective, StoredEngineSettings? stored) =>
+        new(effective, effective.Version, stored?.Fields ?? [], stored?.ChangedAt);
+}
+
+/// <summary>A symbol's model position and its latest closed trades.</summary>
+public sealed record PositionView(Position Position, IReadOnlyList<ClosedTrade> ClosedTrades);
 
 /// <summary>The alert body TradingView sends, as documented in Swagger. The endpoint reads it by hand.</summary>
 public sealed record TradingViewAlert(
@@ -127,7 +162,10 @@ public sealed record TradingViewAlert(
     decimal? TakeProfit,
     string? Comment);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(JsonStringEnumConverter<DayOfWeek>)])]
 [JsonSerializable(typeof(WebhookAccepted))]
 [JsonSerializable(typeof(WebhookDuplicate))]
 [JsonSerializable(typeof(ValidationReport))]
@@ -142,4 +180,10 @@ public sealed record TradingViewAlert(
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(IReadOnlyList<Decision>))]
 [JsonSerializable(typeof(TradingViewAlert))]
+[JsonSerializable(typeof(IReadOnlyList<RiskEvent>))]
+[JsonSerializable(typeof(EngineSettings))]
+[JsonSerializable(typeof(SettingsView))]
+[JsonSerializable(typeof(PositionView))]
+[JsonSerializable(typeof(IReadOnlyList<Position>))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

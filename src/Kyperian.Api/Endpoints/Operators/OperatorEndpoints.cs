@@ -1,3 +1,4 @@
+using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Http;
 using Kyperian.Domain.Decisions;
@@ -6,7 +7,6 @@ using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Endpoints.Operators;
 
@@ -28,11 +28,14 @@ public static class OperatorEndpoints
         decisions.MapGet("/", ListDecisionsAsync).WithName("ListDecisions").WithSummary("A symbol's latest decisions, newest first");
 
         var risk = app.MapGroup("/risk").WithTags("Risk").RequireOperatorKey();
-        risk.MapGet("/", GetRiskAsync).WithName("GetRisk").WithSummary("Today's realised P&L, drawdown, entries and the kill switch");
+        risk.MapGet("/", GetRiskAsync).WithName("GetRisk")
+            .WithSummary("The trading day's P&L and worst point, the total loss, the limits, entries and the kill switch");
         risk.MapPost("/pnl", RecordPnlAsync).WithName("RecordPnl")
-            .WithSummary("Report realised profit or loss of a closed trade, in % of equity (a loss is negative)");
+            .WithSummary("Report realised profit or loss, in % of the initial balance (a loss is negative); 409 when PnlSource is Model");
         risk.MapPost("/halt", HaltAsync).WithName("Halt").WithSummary("Kill switch: veto every new entry (exits still execute)");
         risk.MapPost("/resume", ResumeAsync).WithName("Resume").WithSummary("Lift the kill switch");
+        risk.MapGet("/events", ListRiskEventsAsync).WithName("ListRiskEvents")
+            .WithSummary("Loss warnings and breaches, halts and resumes, newest first");
 
         return app;
     }
@@ -68,41 +71,52 @@ public static class OperatorEndpoints
         return TypedResults.Ok(await store.ListBySymbolAsync(parsed, count, ct));
     }
 
-    private static async Task<Ok<RiskView>> GetRiskAsync(IRiskLedger ledger, IOptionsMonitor<EngineSettings> settings, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(RiskView.From(await ledger.GetAsync(RiskState.DayOf(time.GetUtcNow()), ct), settings.CurrentValue));
+    private static async Task<Ok<RiskView>> GetRiskAsync(RiskDesk desk, TimeProvider time, CancellationToken ct)
+    {
+        var (risk, settings) = await desk.GetAsync(ct);
+        return TypedResults.Ok(RiskView.From(risk, settings, time.GetUtcNow()));
+    }
 
-    private static async Task<Results<Ok<RiskView>, ValidationProblem>> RecordPnlAsync(
-        PnlReport report, IRiskLedger ledger, IOptionsMonitor<EngineSettings> settings, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<RiskView>, ValidationProblem, ProblemHttpResult>> RecordPnlAsync(
+        PnlReport report, RiskDesk desk, TimeProvider time, CancellationToken ct)
     {
         if (report.PnlPct is not { } pnlPct || !double.IsFinite(pnlPct) || Math.Abs(pnlPct) > 100)
         {
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["pnlPct"] = ["is required: a finite % of equity from -100 to 100 (a loss is negative)"] },
+                new Dictionary<string, string[]> { ["pnlPct"] = ["is required: a finite % of the initial balance from -100 to 100 (a loss is negative)"] },
                 title: "The P&L report is invalid");
         }
 
-        var state = await ledger.RecordPnlAsync(pnlPct, RiskState.DayOf(time.GetUtcNow()), ct);
-        return TypedResults.Ok(RiskView.From(state, settings.CurrentValue));
-    }
-
-    private static async Task<Ok<RiskView>> HaltAsync(
-        HaltRequest? request, IRiskLedger ledger, IOptionsMonitor<EngineSettings> settings, TimeProvider time, CancellationToken ct)
-    {
-        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "halted by an operator" : request.Reason.Trim();
-        if (reason.Length > 200)
+        var note = report.Note is { } text ? Bounded(text.Trim(), 200) : null;
+        var reported = await desk.ReportPnlAsync(pnlPct, note, ct);
+        if (reported is not { } recorded)
         {
-            reason = reason[..200];
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "P&L comes from the model",
+                detail: "The engine's PnlSource is Model: closed model trades feed the risk ledger, and reports are refused. Set pnlSource to Reported to report P&L.");
         }
 
-        var state = await ledger.SetHaltedAsync(true, reason, RiskState.DayOf(time.GetUtcNow()), ct);
-        return TypedResults.Ok(RiskView.From(state, settings.CurrentValue));
+        return TypedResults.Ok(RiskView.From(recorded.Risk, recorded.Settings, time.GetUtcNow()));
     }
 
-    private static async Task<Ok<RiskView>> ResumeAsync(IRiskLedger ledger, IOptionsMonitor<EngineSettings> settings, TimeProvider time, CancellationToken ct)
+    private static async Task<Ok<RiskView>> HaltAsync(HaltRequest? request, RiskDesk desk, TimeProvider time, CancellationToken ct)
     {
-        var state = await ledger.SetHaltedAsync(false, null, RiskState.DayOf(time.GetUtcNow()), ct);
-        return TypedResults.Ok(RiskView.From(state, settings.CurrentValue));
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "halted by an operator" : Bounded(request.Reason.Trim(), 200);
+        var (risk, settings) = await desk.HaltAsync(reason, ct);
+        return TypedResults.Ok(RiskView.From(risk, settings, time.GetUtcNow()));
     }
+
+    private static async Task<Ok<RiskView>> ResumeAsync(RiskDesk desk, TimeProvider time, CancellationToken ct)
+    {
+        var (risk, settings) = await desk.ResumeAsync(ct);
+        return TypedResults.Ok(RiskView.From(risk, settings, time.GetUtcNow()));
+    }
+
+    private static async Task<Ok<IReadOnlyList<RiskEvent>>> ListRiskEventsAsync([FromQuery] int? limit, IRiskEventLog events, CancellationToken ct) =>
+        TypedResults.Ok(await events.ListAsync(Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit), ct));
+
+    private static string Bounded(string text, int length) => text.Length > length ? text[..length] : text;
 
     /// <returns>The symbol and limit, or nulls when either is invalid (<see cref="Invalid"/> says why).</returns>
     private static (Symbol? Symbol, int? Limit) ParseQuery(string? symbol, string? limit)

@@ -12,7 +12,7 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 /// <summary>
 /// The risk ledger: one item, <c>decisionId = risk#ledger</c>, in the decisions table ("beside the decisions"; see
 /// <see cref="DynamoDbOptions.RiskTable"/>). Each change reads the item, applies the domain's own rule
-/// (<see cref="RiskState.WithPnl"/>, day roll-over, peak) and writes it back on the condition that its
+/// (<see cref="RiskState.WithPnl"/>, day roll-over, the day's worst point, peak) and writes it back on the condition that its
 /// <c>version</c> is unchanged, retrying on a lost race: no update is lost and the arithmetic stays in the domain.
 /// </summary>
 public sealed class DynamoDbRiskLedger(
@@ -87,6 +87,7 @@ public sealed class DynamoDbRiskLedger(
         {
             Day = DateOnly.ParseExact(GetS(item, "day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
             RealizedPnlTodayPct = GetDouble(item, "realizedPnlTodayPct"),
+            WorstPnlTodayPct = GetDouble(item, "worstPnlTodayPct"),
             CumulativePnlPct = GetDouble(item, "cumulativePnlPct"),
             PeakPnlPct = GetDouble(item, "peakPnlPct"),
             EntriesToday = (int)GetLong(item, "entriesToday"),
@@ -104,6 +105,7 @@ public sealed class DynamoDbRiskLedger(
             ["kind"] = S("risk"),
             ["day"] = S(state.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             ["realizedPnlTodayPct"] = Num(state.RealizedPnlTodayPct),
+            ["worstPnlTodayPct"] = Num(state.WorstPnlTodayPct),
             ["cumulativePnlPct"] = Num(state.CumulativePnlPct),
             ["peakPnlPct"] = Num(state.PeakPnlPct),
             ["entriesToday"] = Num(state.EntriesToday),

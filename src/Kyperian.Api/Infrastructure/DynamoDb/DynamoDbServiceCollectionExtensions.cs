@@ -11,7 +11,11 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 /// <summary>The stores on DynamoDB, in one line of the composition root.</summary>
 public static class DynamoDbServiceCollectionExtensions
 {
-    /// <summary>ISignalStore, IDecisionStore, IRiskLedger and INotificationOutbox on DynamoDB (<c>Kyperian:DynamoDb</c>), and its health check.</summary>
+    /// <summary>
+    /// Every store port on DynamoDB (<c>Kyperian:DynamoDb</c>): signals, decisions, the risk ledger and run-time
+    /// settings, positions and trades, the audit log and risk events, the notification outbox; and the store's health
+    /// check.
+    /// </summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAdapterResilience(configuration);
@@ -28,6 +32,10 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
         services.AddSingleton<DynamoDbNotificationOutbox>();
+        services.AddSingleton<IPositionBook, DynamoDbPositionBook>();
+        services.AddSingleton<IEngineSettingsStore, DynamoDbEngineSettingsStore>();
+        services.AddSingleton<IAuditLog, DynamoDbAuditLog>();
+        services.AddSingleton<IRiskEventLog, DynamoDbRiskEventLog>();
         services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<DynamoDbSignalStore>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));

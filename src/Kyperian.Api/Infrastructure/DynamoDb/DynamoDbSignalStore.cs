@@ -168,12 +168,12 @@ public sealed class DynamoDbSignalStore(
             ["action"] = S(signal.Action.ToString()),
             ["timeframe"] = S(signal.Timeframe.Label),
             ["timeframeSeconds"] = Num(signal.Timeframe.Seconds),
-            ["confidence"] = Num(signal.Confidence),
             ["source"] = S(signal.Source),
             ["receivedAt"] = S(Time(signal.ReceivedAt)),
             ["publishState"] = S(state.ToString()),
             ["expiresAt"] = Num(ExpiresAt(signal)),
         };
+        PutIfNotNull(item, "confidence", signal.Confidence);
         PutIfNotNull(item, "price", signal.Price);
         PutIfNotNull(item, "priceSource", signal.PriceSource == PriceSource.Alert ? null : signal.PriceSource.ToString());
         PutIfNotNull(item, "exchange", signal.Exchange);
@@ -201,7 +201,7 @@ public sealed class DynamoDbSignalStore(
         Timeframe = Timeframe.FromSeconds((int)GetLong(item, "timeframeSeconds")),
         Price = GetDecimalOrNull(item, "price"),
         PriceSource = GetSOrNull(item, "priceSource") is { } priceSource ? Enum.Parse<PriceSource>(priceSource) : PriceSource.Alert,
-        Confidence = (int)GetLong(item, "confidence"),
+        Confidence = GetDecimalOrNull(item, "confidence") is { } confidence ? (int)confidence : null,
         Source = GetS(item, "source"),
         AlertId = GetSOrNull(item, "alertId"),
         AlertTime = GetSOrNull(item, "alertTime") is { } alertTime ? ParseTime(alertTime) : null,

@@ -87,7 +87,77 @@ public static class EmbeddedSchema
                 DELETE FROM raw_alerts WHERE seq = OLD.seq;
             END;
             """),
-        new(3, "notification outbox", """
+        new(3, "engine v2: positions and closed trades, run-time settings, audit log, risk events, burst members; a timeframe's confidence may be absent and its arrival breaks ties; the day's worst point", """
+            -- A timeframe's confidence is null when the alert sent none; received_at orders two signals of one moment.
+            CREATE TABLE timeframe_state_v3 (
+                symbol       TEXT    NOT NULL,
+                seconds      INTEGER NOT NULL,
+                action       TEXT    NOT NULL,
+                confidence   INTEGER,
+                observed_at  INTEGER NOT NULL,
+                received_at  INTEGER,
+                signal_id    TEXT    NOT NULL,
+                updated_at   INTEGER NOT NULL,
+                PRIMARY KEY (symbol, seconds)
+            ) WITHOUT ROWID;
+            INSERT INTO timeframe_state_v3 (symbol, seconds, action, confidence, observed_at, received_at, signal_id, updated_at)
+                SELECT symbol, seconds, action, confidence, observed_at, NULL, signal_id, updated_at FROM timeframe_state;
+            DROP TABLE timeframe_state;
+            ALTER TABLE timeframe_state_v3 RENAME TO timeframe_state;
+
+            -- The lowest point of the trading day's P&L: a breached daily limit holds whatever follows that day.
+            ALTER TABLE risk_ledger ADD COLUMN worst_pnl_today_pct REAL NOT NULL DEFAULT 0;
+
+            -- Every other member of a bar-close burst finds the burst's decision by its own decision id.
+            CREATE TABLE decision_members (
+                member_decision_id  TEXT NOT NULL PRIMARY KEY,
+                decision_id         TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX decision_members_by_decision ON decision_members (decision_id);
+            CREATE TRIGGER decisions_forget_members AFTER DELETE ON decisions
+            BEGIN
+                DELETE FROM decision_members WHERE decision_id = OLD.decision_id;
+            END;
+
+            CREATE TABLE positions (
+                symbol            TEXT    NOT NULL PRIMARY KEY,
+                is_open           INTEGER NOT NULL,
+                last_decision_id  TEXT,
+                body              TEXT    NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE closed_trades (
+                seq                  INTEGER PRIMARY KEY,
+                closing_decision_id  TEXT    NOT NULL UNIQUE,
+                symbol               TEXT    NOT NULL,
+                closed_at            INTEGER NOT NULL,
+                body                 TEXT    NOT NULL
+            );
+            CREATE INDEX closed_trades_by_symbol ON closed_trades (symbol, closed_at);
+
+            -- Every version of the run-time settings, the newest in force.
+            CREATE TABLE engine_settings (
+                version     INTEGER PRIMARY KEY,
+                changed_at  INTEGER NOT NULL,
+                fields      TEXT    NOT NULL,
+                body        TEXT    NOT NULL
+            );
+
+            CREATE TABLE audit_log (
+                seq       INTEGER PRIMARY KEY,
+                entry_id  TEXT    NOT NULL UNIQUE,
+                at        INTEGER NOT NULL,
+                body      TEXT    NOT NULL
+            );
+
+            CREATE TABLE risk_events (
+                seq       INTEGER PRIMARY KEY,
+                event_id  TEXT    NOT NULL UNIQUE,
+                at        INTEGER NOT NULL,
+                body      TEXT    NOT NULL
+            );
+            """),
+        new(4, "notification outbox", """
             -- One row per event and destination, written in the decision's transaction. status: 0 Pending, 1 Sent,
             -- 2 Failed (dead-lettered). due_at is when a worker may take it: its planned attempt, or the end of the
             -- claim of the worker that holds it. listed_at orders GET /notifications: the last attempt, else creation.

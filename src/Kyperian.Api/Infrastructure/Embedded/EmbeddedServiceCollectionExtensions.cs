@@ -10,7 +10,10 @@ public enum EmbeddedPorts
 {
     None = 0,
 
-    /// <summary>ISignalStore, IDecisionStore, IRiskLedger, INotificationOutbox.</summary>
+    /// <summary>
+    /// ISignalStore, IDecisionStore, IRiskLedger, engine v2's records (IPositionBook, IEngineSettingsStore, IAuditLog,
+    /// IRiskEventLog) and INotificationOutbox.
+    /// </summary>
     Stores = 1,
 
     /// <summary>IDedupeStore, IMarketState.</summary>
@@ -59,6 +62,10 @@ public static class EmbeddedServiceCollectionExtensions
             services.Replace(ServiceDescriptor.Singleton<IDecisionOutbox>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
             services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<SqliteRiskLedger>()));
             services.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(sp => sp.GetRequiredService<SqliteNotificationOutbox>()));
+            services.Replace(ServiceDescriptor.Singleton<IPositionBook, SqlitePositionBook>());
+            services.Replace(ServiceDescriptor.Singleton<IEngineSettingsStore, SqliteEngineSettingsStore>());
+            services.Replace(ServiceDescriptor.Singleton<IAuditLog, SqliteAuditLog>());
+            services.Replace(ServiceDescriptor.Singleton<IRiskEventLog, SqliteRiskEventLog>());
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
             services.AddSingleton(new ExpiringTable("notification_outbox", "created_at", KeepsHistory: true));

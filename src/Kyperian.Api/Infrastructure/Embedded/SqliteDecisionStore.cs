@@ -7,8 +7,9 @@ using Microsoft.Data.Sqlite;
 namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>
-/// Decisions in the <c>decisions</c> table; storing one takes its signal out of the outbox in the same transaction, and
-/// writes the deliveries of the notification it raises there too (<see cref="IDecisionOutbox"/>).
+/// Decisions in the <c>decisions</c> table; storing one takes its signals (a burst's every member) out of the outbox and
+/// points every other member's decision id at it (<c>decision_members</c>), in the same transaction, and there too writes
+/// the deliveries of the notification it raises (<see cref="IDecisionOutbox"/>).
 /// </summary>
 public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
 {
@@ -22,7 +23,20 @@ public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
 
     private const string DropRawAlertSql = "DELETE FROM raw_alerts WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
 
-    private const string GetSql = "SELECT body FROM decisions WHERE decision_id = $id";
+    private const string PointMemberSql = """
+        INSERT INTO decision_members (member_decision_id, decision_id) VALUES ($member, $id)
+        ON CONFLICT (member_decision_id) DO UPDATE SET decision_id = excluded.decision_id
+        """;
+
+    // A decision stored under the id itself comes before a burst's that lists it as a member.
+    private const string GetSql = """
+        SELECT body FROM (
+            SELECT body, 0 AS rank FROM decisions WHERE decision_id = $id
+            UNION ALL
+            SELECT d.body, 1 AS rank FROM decision_members m JOIN decisions d ON d.decision_id = m.decision_id
+            WHERE m.member_decision_id = $id)
+        ORDER BY rank LIMIT 1
+        """;
 
     private const string ListBySymbolSql =
         "SELECT body FROM decisions WHERE symbol = $symbol ORDER BY decided_at DESC, seq DESC LIMIT $limit";
@@ -46,35 +60,15 @@ public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
         return Interlocked.Read(ref _count);
     }
 
-    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
-    {
-        var row = (decision, body: JsonSerializer.Serialize(decision, EmbeddedJsonContext.Default.Decision));
-        var added = await _database.WriteAsync(row, static (c, r) =>
-        {
-            var inserted = c.Statement(InsertSql)
-                .Set("$id", r.decision.DecisionId)
-                .Set("$signal_id", r.decision.SignalId)
-                .Set("$symbol", r.decision.Symbol.Value)
-                .Set("$decided_at", r.decision.DecidedAt)
-                .Set("$body", r.body)
-                .ExecuteNonQuery() == 1;
-            if (inserted)
-            {
-                c.Statement(MarkDecidedSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
-            }
+    public Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken) =>
+        AddAsync(decision, deliveries: null);
 
-            return inserted;
-        },
-        isolated: false);
-        if (added)
-        {
-            Interlocked.Increment(ref _count);
-        }
+    public Task<bool> TryAddAsync(Decision decision, IReadOnlyList<OutboxDelivery> deliveries, CancellationToken cancellationToken) =>
+        AddAsync(decision, deliveries);
 
-        return added;
-    }
-
-    public async Task<bool> TryAddAsync(Decision decision, IReadOnlyList<OutboxDelivery> deliveries, CancellationToken cancellationToken)
+    /// <param name="decision">The decision.</param>
+    /// <param name="deliveries">Null where notifications are not in play: the alert bodies are kept then.</param>
+    private async Task<bool> AddAsync(Decision decision, IReadOnlyList<OutboxDelivery>? deliveries)
     {
         var row = (decision, body: JsonSerializer.Serialize(decision, EmbeddedJsonContext.Default.Decision), deliveries);
         var added = await _database.WriteAsync(row, static (c, r) =>
@@ -86,16 +80,33 @@ public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
                 .Set("$decided_at", r.decision.DecidedAt)
                 .Set("$body", r.body)
                 .ExecuteNonQuery() == 1;
-            if (inserted)
+            if (!inserted)
             {
-                c.Statement(MarkDecidedSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
-                SqliteNotificationOutbox.Insert(c, r.deliveries);
-
-                // Decided: a delivery that forwards the alert's body holds its own copy until it is sent.
-                c.Statement(DropRawAlertSql).Set("$signal_id", r.decision.SignalId).ExecuteNonQuery();
+                return false;
             }
 
-            return inserted;
+            foreach (var member in r.decision.Members)
+            {
+                c.Statement(MarkDecidedSql).Set("$signal_id", member).ExecuteNonQuery();
+                var memberDecisionId = SignalIdentity.DecisionIdFor(member);
+                if (memberDecisionId != r.decision.DecisionId)
+                {
+                    c.Statement(PointMemberSql).Set("$member", memberDecisionId).Set("$id", r.decision.DecisionId).ExecuteNonQuery();
+                }
+            }
+
+            if (r.deliveries is not null)
+            {
+                SqliteNotificationOutbox.Insert(c, r.deliveries);
+
+                // Decided: a delivery that forwards an alert's body holds its own copy until it is sent.
+                foreach (var member in r.decision.Members)
+                {
+                    c.Statement(DropRawAlertSql).Set("$signal_id", member).ExecuteNonQuery();
+                }
+            }
+
+            return true;
         });
         if (added)
         {

@@ -17,15 +17,16 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 public sealed class SqliteMarketState : IMarketState
 {
     private const string LoadTimeframesSql =
-        "SELECT seconds, action, confidence, observed_at, signal_id FROM timeframe_state WHERE symbol = $symbol";
+        "SELECT seconds, action, confidence, observed_at, signal_id, received_at FROM timeframe_state WHERE symbol = $symbol";
 
     private const string LoadCooldownSql = "SELECT last_execute_at FROM cooldowns WHERE symbol = $symbol";
 
     private const string SaveTimeframeSql = """
-        INSERT INTO timeframe_state (symbol, seconds, action, confidence, observed_at, signal_id, updated_at)
-        VALUES ($symbol, $seconds, $action, $confidence, $observed_at, $signal_id, $updated_at)
+        INSERT INTO timeframe_state (symbol, seconds, action, confidence, observed_at, received_at, signal_id, updated_at)
+        VALUES ($symbol, $seconds, $action, $confidence, $observed_at, $received_at, $signal_id, $updated_at)
         ON CONFLICT (symbol, seconds) DO UPDATE SET action = excluded.action, confidence = excluded.confidence,
-            observed_at = excluded.observed_at, signal_id = excluded.signal_id, updated_at = excluded.updated_at
+            observed_at = excluded.observed_at, received_at = excluded.received_at, signal_id = excluded.signal_id,
+            updated_at = excluded.updated_at
         """;
 
     private const string SaveCooldownSql = """
@@ -72,6 +73,7 @@ public sealed class SqliteMarketState : IMarketState
                         .Set("$action", s.candidate.Action.ToString())
                         .Set("$confidence", s.candidate.Confidence)
                         .Set("$observed_at", s.candidate.ObservedAt)
+                        .Set("$received_at", s.candidate.ReceivedAt?.UtcTicks)
                         .Set("$signal_id", s.candidate.SignalId)
                         .Set("$updated_at", s.updatedAt)
                         .ExecuteNonQuery(), isolated: false);
@@ -79,6 +81,15 @@ public sealed class SqliteMarketState : IMarketState
 
                 return [.. state.Timeframes.Values];
             }
+        }
+    }
+
+    public async Task<IReadOnlyList<TimeframeSignal>> ReadAsync(Symbol symbol, CancellationToken cancellationToken)
+    {
+        var state = await LoadAsync(symbol);
+        lock (state)
+        {
+            return [.. state.Timeframes.Values];
         }
     }
 
@@ -149,7 +160,12 @@ public sealed class SqliteMarketState : IMarketState
                     {
                         var timeframe = Timeframe.FromSeconds(reader.GetInt32(0));
                         s.state.Timeframes[timeframe.Seconds] = new TimeframeSignal(
-                            timeframe, Enum.Parse<SignalAction>(reader.GetString(1)), reader.GetInt32(2), reader.GetTime(3), reader.GetString(4));
+                            timeframe,
+                            Enum.Parse<SignalAction>(reader.GetString(1)),
+                            reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                            reader.GetTime(3),
+                            reader.GetString(4),
+                            reader.IsDBNull(5) ? null : reader.GetTime(5));
                     }
                 }
 

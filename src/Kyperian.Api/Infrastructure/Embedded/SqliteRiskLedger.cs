@@ -12,16 +12,17 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 public sealed class SqliteRiskLedger : IRiskLedger
 {
     private const string LoadSql = """
-        SELECT day, realized_pnl_today_pct, cumulative_pnl_pct, peak_pnl_pct, entries_today, halted, halt_reason
+        SELECT day, realized_pnl_today_pct, cumulative_pnl_pct, peak_pnl_pct, entries_today, halted, halt_reason, worst_pnl_today_pct
         FROM risk_ledger WHERE id = 1
         """;
 
     private const string SaveSql = """
-        INSERT INTO risk_ledger (id, day, realized_pnl_today_pct, cumulative_pnl_pct, peak_pnl_pct, entries_today, halted, halt_reason)
-        VALUES (1, $day, $realized, $cumulative, $peak, $entries, $halted, $halt_reason)
+        INSERT INTO risk_ledger (id, day, realized_pnl_today_pct, cumulative_pnl_pct, peak_pnl_pct, entries_today, halted, halt_reason, worst_pnl_today_pct)
+        VALUES (1, $day, $realized, $cumulative, $peak, $entries, $halted, $halt_reason, $worst)
         ON CONFLICT (id) DO UPDATE SET day = excluded.day, realized_pnl_today_pct = excluded.realized_pnl_today_pct,
             cumulative_pnl_pct = excluded.cumulative_pnl_pct, peak_pnl_pct = excluded.peak_pnl_pct,
-            entries_today = excluded.entries_today, halted = excluded.halted, halt_reason = excluded.halt_reason
+            entries_today = excluded.entries_today, halted = excluded.halted, halt_reason = excluded.halt_reason,
+            worst_pnl_today_pct = excluded.worst_pnl_today_pct
         """;
 
     private readonly EmbeddedDatabase _database;
@@ -99,6 +100,7 @@ public sealed class SqliteRiskLedger : IRiskLedger
             .Set("$entries", next.EntriesToday)
             .Set("$halted", next.Halted ? 1 : 0)
             .Set("$halt_reason", next.HaltReason)
+            .Set("$worst", next.WorstPnlTodayPct)
             .ExecuteNonQuery();
         _writerState = next;
         return (next, ++_writerVersion);
@@ -120,6 +122,7 @@ public sealed class SqliteRiskLedger : IRiskLedger
                     EntriesToday = reader.GetInt32(4),
                     Halted = reader.GetInt64(5) != 0,
                     HaltReason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                    WorstPnlTodayPct = reader.GetDouble(7),
                 };
             }
         }

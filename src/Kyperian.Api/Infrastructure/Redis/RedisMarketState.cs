@@ -13,7 +13,7 @@ namespace Kyperian.Api.Infrastructure.Redis;
 /// <summary>
 /// The engine's per-symbol state in Redis. <c>kyperian:mtf:{symbol}</c> is a hash from timeframe label to that
 /// timeframe's latest signal (JSON); one Lua script compares, replaces only when newer
-/// (<see cref="TimeframeSignal.Supersedes"/>: later observation, ties to the greater id) and returns every timeframe,
+/// (<see cref="TimeframeSignal.Supersedes"/>: later observation, of one moment the later arrival, then the greater id) and returns every timeframe,
 /// atomically, so two signals of one symbol decided at once on two engines lose nothing.
 /// <c>kyperian:cooldown:{symbol}</c> holds the last EXECUTE's time and expires when its cooldown does.
 /// </summary>
@@ -35,7 +35,8 @@ public sealed class RedisMarketState(
         end
         """;
 
-    // KEYS[1] hash; ARGV: field, entry JSON, observedAt (fixed-width UTC), signalId, ttl seconds.
+    // KEYS[1] hash; ARGV: field, entry JSON, observedAt (fixed-width UTC), signalId, ttl seconds, receivedAt (fixed-width UTC).
+    // Newer observation wins; of one moment the later arrival, then the greater id (TimeframeSignal.Supersedes).
     private const string RecordScript = CompareFunction + """
 
         local current = redis.call('HGET', KEYS[1], ARGV[1])
@@ -44,6 +45,10 @@ public sealed class RedisMarketState(
           local ok, c = pcall(cjson.decode, current)
           if ok and type(c) == 'table' and type(c.observedAt) == 'string' and type(c.signalId) == 'string' then
             local order = cmp(c.observedAt, ARGV[3])
+            if order == 0 then
+              local arrived = type(c.receivedAt) == 'string' and c.receivedAt or ''
+              order = cmp(arrived, ARGV[6])
+            end
             if order > 0 or (order == 0 and cmp(c.signalId, ARGV[4]) >= 0) then replace = false end
           end
         end
@@ -72,6 +77,7 @@ public sealed class RedisMarketState(
     public async Task<IReadOnlyList<TimeframeSignal>> RecordAsync(Signal signal, CancellationToken cancellationToken)
     {
         var observedAt = SortableUtc.Format(signal.ObservedAt);
+        var receivedAt = SortableUtc.Format(signal.ReceivedAt);
         var entry = new MarketEntry(
             signal.Timeframe.Label,
             signal.Timeframe.Seconds,
@@ -79,9 +85,10 @@ public sealed class RedisMarketState(
             signal.Confidence,
             observedAt,
             signal.SignalId,
-            signal.Price);
+            signal.Price,
+            receivedAt);
         var json = JsonSerializer.Serialize(entry, RedisJsonContext.Default.MarketEntry);
-        RedisValue[] args = [signal.Timeframe.Label, json, observedAt, signal.SignalId, (long)_ttl.TotalSeconds];
+        RedisValue[] args = [signal.Timeframe.Label, json, observedAt, signal.SignalId, (long)_ttl.TotalSeconds, receivedAt];
 
         var db = await connection.DatabaseAsync();
         var result = await resilience.ExecuteAsync(
@@ -91,6 +98,26 @@ public sealed class RedisMarketState(
             cancellationToken);
 
         var values = (RedisValue[]?)result ?? [];
+        var latest = new List<TimeframeSignal>(values.Length);
+        foreach (var value in values)
+        {
+            if (Parse(value) is { } timeframeSignal)
+            {
+                latest.Add(timeframeSignal);
+            }
+        }
+
+        return latest;
+    }
+
+    public async Task<IReadOnlyList<TimeframeSignal>> ReadAsync(Symbol symbol, CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync();
+        var values = await resilience.ExecuteAsync(
+            Backend.Redis,
+            (s, _) => new ValueTask<RedisValue[]>(s.db.HashValuesAsync(s.key)),
+            (db, key: MarketKey(symbol)),
+            cancellationToken);
         var latest = new List<TimeframeSignal>(values.Length);
         foreach (var value in values)
         {
@@ -135,7 +162,8 @@ public sealed class RedisMarketState(
                 Enum.Parse<SignalAction>(entry.Action),
                 entry.Confidence,
                 SortableUtc.Parse(entry.ObservedAt),
-                entry.SignalId);
+                entry.SignalId,
+                entry.ReceivedAt is { } receivedAt ? SortableUtc.Parse(receivedAt) : null);
     }
 
 }
@@ -145,10 +173,11 @@ public sealed record MarketEntry(
     string Timeframe,
     int Seconds,
     string Action,
-    int Confidence,
+    int? Confidence,
     string ObservedAt,
     string SignalId,
-    decimal? Price);
+    decimal? Price,
+    string? ReceivedAt);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(MarketEntry))]

@@ -13,7 +13,7 @@ public sealed class ClockedFixture : KyperianFactory
     }
 
     private ClockedFixture(FakeTimeProvider clock)
-        : base(null, services =>
+        : base(LoneAlertsDecide, services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(clock);

@@ -17,6 +17,29 @@ public class KyperianFactory : WebApplicationFactory<Program>
     public const string Passphrase = "tv-Pass-7f3c9e1a-Hush";
     public const string OperatorKey = "op-Key-2b8d4f6e-Quiet";
 
+    /// <summary>
+    /// Engine settings under which one alert on its own is enough and is decided at once: for tests of the plumbing
+    /// (intake, stores, roles, faults), not of confluence, which have the defaults.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> LoneAlertsDecide = new Dictionary<string, string?>
+    {
+        ["Kyperian:Engine:MinLiveTimeframes"] = "1",
+        ["Kyperian:Engine:RequireHigherTimeframe"] = "false",
+        ["Kyperian:Engine:SettleMilliseconds"] = "0",
+    };
+
+    /// <summary><see cref="LoneAlertsDecide"/> with <paramref name="more"/> on top.</summary>
+    public static Dictionary<string, string?> LoneAlertsDecideWith(IReadOnlyDictionary<string, string?> more)
+    {
+        var settings = new Dictionary<string, string?>(LoneAlertsDecide, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Kyperian:Webhook:Passphrase"] = Passphrase,
@@ -114,11 +137,11 @@ public class KyperianFactory : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>The shared app of a test class: the defaults, nothing else.</summary>
+/// <summary>The shared app of a test class: the defaults, except that one alert is enough for a decision.</summary>
 public sealed class ApiFixture : KyperianFactory
 {
     public ApiFixture()
-        : base(null)
+        : base(LoneAlertsDecide)
     {
     }
 }

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Kyperian.Domain.Ports;
+using Kyperian.Domain.Positions;
+using Kyperian.Domain.Signals;
+using Microsoft.Data.Sqlite;
+
+namespace Kyperian.Api.Infrastructure.Embedded;
+
+/// <summary>
+/// Model positions (<c>positions</c>, one row per symbol) and closed trades (<c>closed_trades</c>). A move checks the
+/// position the decision was made on and writes the position and its trade in one transaction, committed before it
+/// is answered.
+/// </summary>
+public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBook
+{
+    private const string GetSql = "SELECT body FROM positions WHERE symbol = $symbol";
+
+    private const string ListOpenSql = "SELECT body FROM positions WHERE is_open = 1 ORDER BY symbol";
+
+    private const string SaveSql = """
+        INSERT INTO positions (symbol, is_open, last_decision_id, body) VALUES ($symbol, $is_open, $last_decision_id, $body)
+        ON CONFLICT (symbol) DO UPDATE SET is_open = excluded.is_open, last_decision_id = excluded.last_decision_id, body = excluded.body
+        """;
+
+    private const string AddTradeSql = """
+        INSERT INTO closed_trades (closing_decision_id, symbol, closed_at, body) VALUES ($id, $symbol, $closed_at, $body)
+        ON CONFLICT (closing_decision_id) DO NOTHING
+        """;
+
+    private const string ListTradesSql =
+        "SELECT body FROM closed_trades WHERE symbol = $symbol ORDER BY closed_at DESC, seq DESC LIMIT $limit";
+
+    public Task<Position> GetAsync(Symbol symbol, CancellationToken cancellationToken) =>
+        database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
+
+    public Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync(0, static (c, _) => ReadAll(c.Statement(ListOpenSql), EmbeddedJsonContext.Default.Position), cancellationToken);
+
+    public Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken) =>
+        database.WriteAsync(change, static (c, move) =>
+        {
+            var outcome = move.AppliedTo(Read(c, move.After.Symbol));
+            if (outcome == PositionMoveOutcome.Applied)
+            {
+                c.Statement(SaveSql)
+                    .Set("$symbol", move.After.Symbol.Value)
+                    .Set("$is_open", move.After.IsFlat ? 0 : 1)
+                    .Set("$last_decision_id", move.After.LastDecisionId)
+                    .Set("$body", JsonSerializer.Serialize(move.After, EmbeddedJsonContext.Default.Position))
+                    .ExecuteNonQuery();
+            }
+
+            if (outcome != PositionMoveOutcome.Conflict && move.Closed is { } trade)
+            {
+                c.Statement(AddTradeSql)
+                    .Set("$id", trade.ClosingDecisionId)
+                    .Set("$symbol", trade.Symbol.Value)
+                    .Set("$closed_at", trade.ClosedAt)
+                    .Set("$body", JsonSerializer.Serialize(trade, EmbeddedJsonContext.Default.ClosedTrade))
+                    .ExecuteNonQuery();
+            }
+
+            return outcome;
+        });
+
+    public Task<IReadOnlyList<ClosedTrade>> ListClosedTradesAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            (symbol, limit),
+            static (c, q) => ReadAll(c.Statement(ListTradesSql).Set("$symbol", q.symbol.Value).Set("$limit", q.limit), EmbeddedJsonContext.Default.ClosedTrade),
+            cancellationToken);
+
+    private static Position Read(EmbeddedConnection connection, Symbol symbol)
+    {
+        using var reader = connection.Statement(GetSql).Set("$symbol", symbol.Value).ExecuteReader();
+        return reader.Read()
+            ? JsonSerializer.Deserialize(reader.GetString(0), EmbeddedJsonContext.Default.Position) ?? throw new InvalidDataException("A stored position is empty.")
+            : Position.FlatOf(symbol);
+    }
+
+    internal static IReadOnlyList<T> ReadAll<T>(SqliteCommand command, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(JsonSerializer.Deserialize(reader.GetString(0), type) ?? throw new InvalidDataException("A stored record is empty."));
+        }
+
+        return rows;
+    }
+}
