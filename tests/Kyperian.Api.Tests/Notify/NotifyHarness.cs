@@ -8,6 +8,8 @@ using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
+using Kyperian.Domain.Positions;
+using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -164,49 +166,102 @@ public sealed class NotifyHarness : IAsyncDisposable
 /// <summary>Decisions and their events for notification tests.</summary>
 public static class NotifyData
 {
-    public static Signal Signal(string symbol = "BTCUSDT", decimal price = 64250.5m, string id = "sig_0123456789abcdef01234567") => new()
+    public static Signal Signal(
+        string symbol = "BTCUSDT",
+        decimal price = 64250.5m,
+        string id = "sig_0123456789abcdef01234567",
+        SignalAction action = SignalAction.Buy,
+        int minutes = 15) => new()
     {
         SignalId = id,
         Symbol = Symbol.FromTrusted(symbol),
         Exchange = "BINANCE",
-        Action = SignalAction.Buy,
-        Timeframe = Timeframe.FromMinutes(15),
+        Action = action,
+        Timeframe = Timeframe.FromMinutes(minutes),
         Price = price,
         Confidence = 80,
         Source = "tradingview",
         ReceivedAt = new DateTimeOffset(2025, 3, 3, 14, 30, 0, TimeSpan.Zero),
     };
 
-    public static Decision Execute(Signal signal, TradeAction action = TradeAction.EnterLong, double sizePct = 2.5) => new()
+    /// <summary>
+    /// An executed decision as engine v2 stores it, built by hand so that its numbers are round: an entry from flat,
+    /// an exit of a long opened at 63000, a reversal of a short opened at 65000.
+    /// </summary>
+    public static Decision Execute(Signal signal, TradeAction action = TradeAction.EnterLong, double sizePct = 2.5)
     {
-        DecisionId = SignalIdentity.DecisionIdFor(signal.SignalId),
-        SignalId = signal.SignalId,
-        Symbol = signal.Symbol,
-        Timeframe = signal.Timeframe,
-        Action = action,
-        Verdict = Verdict.Execute,
-        Score = 0.8234,
-        Alignment = 0.86,
-        PositionSizePct = action == TradeAction.Exit ? 0 : sizePct,
-        Reasons = [],
-        Inputs =
-        [
-            new TimeframeInput(Timeframe.FromMinutes(15), action == TradeAction.EnterShort ? -1 : 1, 80, 10, 4.9, true, signal.SignalId),
-            new TimeframeInput(Timeframe.FromMinutes(60), action == TradeAction.EnterShort ? -1 : 1, 70, 300, 6.9, true, "sig_h1"),
-            new TimeframeInput(Timeframe.FromMinutes(240), action == TradeAction.EnterShort ? -1 : 1, 75, 900, 8.9, true, "sig_h4"),
-            new TimeframeInput(Timeframe.FromMinutes(1440), action == TradeAction.EnterShort ? 1 : -1, 60, 3000, 11.5, true, "sig_d1"),
-        ],
-        DecidedAt = signal.ReceivedAt.AddMilliseconds(3),
-        LatencyMs = 3,
-    };
+        var decisionId = SignalIdentity.DecisionIdFor(signal.SignalId);
+        var at = signal.ReceivedAt.AddMilliseconds(3);
+        var flat = Position.FlatOf(signal.Symbol);
+        var (before, direction) = action switch
+        {
+            TradeAction.Exit => (Position.Open(signal.Symbol, 1, 2, 63000m, at.AddHours(-5), "dec_opened"), 0),
+            TradeAction.Reverse => (Position.Open(signal.Symbol, -1, 2, 65000m, at.AddHours(-5), "dec_opened"), 1),
+            TradeAction.EnterShort => (flat, -1),
+            _ => (flat, 1),
+        };
+        var after = direction == 0 ? before.ClosedBy(decisionId) : Position.Open(signal.Symbol, direction, sizePct, signal.Price, at, decisionId);
+        var closed = before.IsFlat ? null : before.Close(signal.Price, at, decisionId);
+        var sign = direction == 0 ? 1 : direction;
+        return new Decision
+        {
+            DecisionId = decisionId,
+            SignalId = signal.SignalId,
+            Symbol = signal.Symbol,
+            Timeframe = signal.Timeframe,
+            Action = action,
+            Verdict = Verdict.Execute,
+            Score = 0.8234 * sign,
+            Alignment = 0.86,
+            PositionSizePct = action == TradeAction.Exit ? 0 : sizePct,
+            Reasons = [],
+            Inputs =
+            [
+                new TimeframeInput(Timeframe.FromMinutes(15), sign, 80, 10, 4.9, true, signal.SignalId),
+                new TimeframeInput(Timeframe.FromMinutes(60), sign, 70, 300, 6.9, true, "sig_h1"),
+                new TimeframeInput(Timeframe.FromMinutes(240), sign, 75, 900, 8.9, true, "sig_h4"),
+                new TimeframeInput(Timeframe.FromMinutes(1440), -sign, 60, 3000, 11.5, true, "sig_d1"),
+            ],
+            MemberSignalIds = [signal.SignalId],
+            Price = signal.Price,
+            Confidence = signal.Confidence,
+            PositionBefore = before,
+            PositionAfter = after,
+            ClosedTrade = closed,
+            DecidedAt = at,
+            LatencyMs = 3,
+        };
+    }
 
-    public static Decision Veto(Signal signal, params VetoReason[] reasons) => Execute(signal) with
+    /// <summary>A veto as a decision stored before the engine wrote explanations: its reason codes only.</summary>
+    public static Decision Veto(Signal signal, params VetoReason[] reasons)
     {
-        Verdict = Verdict.Veto,
-        PositionSizePct = 0,
-        Score = 0.12,
-        Reasons = reasons,
-    };
+        var execute = Execute(signal);
+        return execute with
+        {
+            Verdict = Verdict.Veto,
+            PositionSizePct = 0,
+            Score = 0.12,
+            Reasons = reasons,
+            PositionAfter = execute.PositionBefore,
+            ClosedTrade = null,
+        };
+    }
+
+    /// <summary>
+    /// What the real engine (default settings) decides on <paramref name="signal"/> with <paramref name="position"/>
+    /// held and the symbol's other timeframes as given, each sent a minute before it.
+    /// </summary>
+    public static Decision Decide(Signal signal, Position? position = null, params (int Minutes, SignalAction Action, int Confidence)[] others)
+    {
+        var state = others
+            .Select(o => new TimeframeSignal(Timeframe.FromMinutes(o.Minutes), o.Action, o.Confidence, signal.ObservedAt.AddMinutes(-1), $"sig_tf{o.Minutes}"))
+            .Append(TimeframeSignal.From(signal))
+            .ToList();
+        var engine = new DecisionEngine(new EngineSettings(), new FakeTimeProvider(signal.ReceivedAt.AddMilliseconds(3)));
+        return engine.Decide(DecisionInput.ForBurst(
+            [signal], state, RiskState.Empty.On(RiskState.DayOf(signal.ReceivedAt)), null, position ?? Position.FlatOf(signal.Symbol)));
+    }
 
     public static NotificationEvent ExecuteEvent(string symbol = "BTCUSDT", string id = "sig_0123456789abcdef01234567")
     {

@@ -68,6 +68,21 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public void The_move_and_the_closed_trades_return_are_placeholders()
+    {
+        var template = NotificationTemplate.Parse("""{"move":"{{move}}","return":{{returnPct}}}""");
+        var signal = NotifyData.Signal(price: 64260m);
+
+        using var exit = JsonDocument.Parse(template.Render(NotificationEvents.ForDecision(NotifyData.Execute(signal, TradeAction.Exit), signal), null, NoValues));
+        using var entry = JsonDocument.Parse(template.Render(NotificationEvents.ForDecision(NotifyData.Execute(signal), signal), null, NoValues));
+
+        Assert.Equal("Exit long, +2 %", exit.RootElement.GetProperty("move").GetString());
+        Assert.Equal(2, exit.RootElement.GetProperty("return").GetDouble());
+        Assert.Equal("Enter long", entry.RootElement.GetProperty("move").GetString());
+        Assert.Equal(JsonValueKind.Null, entry.RootElement.GetProperty("return").ValueKind);
+    }
+
+    [Fact]
     public void A_destinations_own_values_are_placeholders()
     {
         var template = NotificationTemplate.Parse("{{licenseId}},{{side}},{{symbol}}", ["licenseId"]);
@@ -109,6 +124,13 @@ public sealed class TemplateTests
         Assert.Equal("64250.5", root.GetProperty("trigger_price").GetString());
         Assert.Equal("2025-03-03T14:30:00Z", root.GetProperty("timestamp").GetString());
         Assert.Equal("short", root.GetProperty("strategy_info").GetProperty("market_position").GetString());
+        Assert.Equal("flat", root.GetProperty("strategy_info").GetProperty("prev_market_position").GetString());
+
+        // An exit of a long is a sell to flat, as TradingView's strategy alerts say it.
+        using var exit = JsonDocument.Parse(template.Render(NotificationEvents.ForDecision(NotifyData.Execute(signal, TradeAction.Exit), signal), null, values));
+        Assert.Equal("sell", exit.RootElement.GetProperty("action").GetString());
+        Assert.Equal("flat", exit.RootElement.GetProperty("strategy_info").GetProperty("market_position").GetString());
+        Assert.Equal("long", exit.RootElement.GetProperty("strategy_info").GetProperty("prev_market_position").GetString());
     }
 
     [Fact]
@@ -124,6 +146,7 @@ public sealed class TemplateTests
 
         Assert.Equal("60123456789,buy,EURUSD,risk=2.5", buy);
         Assert.Equal("60123456789,sell,EURUSD,risk=1", sell);
+        Assert.Equal("60123456789,closelong,EURUSD", template.Render(NotificationEvents.ForDecision(NotifyData.Execute(signal, TradeAction.Exit), signal), null, values));
         Assert.False(template.IsJson);
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kyperian.Domain.Risk;
 
 namespace Kyperian.Api.Application.Notifications;
 
@@ -23,7 +24,11 @@ public sealed record NotificationEvent
 
     public string? DecisionId { get; init; }
 
+    /// <summary>The signal the decision acts on: alone, or the trigger of a bar-close burst.</summary>
     public string? SignalId { get; init; }
+
+    /// <summary>Every signal of a bar-close burst decided together, in arrival order; absent for a lone signal.</summary>
+    public IReadOnlyList<string>? MemberSignalIds { get; init; }
 
     public string? Symbol { get; init; }
 
@@ -46,6 +51,12 @@ public sealed record NotificationEvent
 
     /// <summary>The position before the decision, when known.</summary>
     public string? PreviousPosition { get; init; }
+
+    /// <summary>What an EXECUTE did to the position, in words: <c>Enter long</c>, <c>Reverse to short (long +1.8 %)</c>, <c>Exit long, +1.8 %</c>.</summary>
+    public string? Move { get; init; }
+
+    /// <summary>The closed trade's price move in its favour, % of its entry price, for an executed exit or reversal with both prices.</summary>
+    public double? ReturnPct { get; init; }
 
     /// <summary>Recommended position, % of equity.</summary>
     public double? SizePct { get; init; }
@@ -70,10 +81,10 @@ public sealed record NotificationEvent
     /// <summary>Veto reason codes (<c>HTF_CONFLICT</c>…).</summary>
     public IReadOnlyList<string>? Reasons { get; init; }
 
-    /// <summary>The reasons in words, one per code.</summary>
+    /// <summary>The reasons in words, one sentence per code, with the numbers behind them.</summary>
     public IReadOnlyList<string>? Explanations { get; init; }
 
-    /// <summary>The decision in one line: which timeframes agreed, or why it was vetoed.</summary>
+    /// <summary>The event in one line: which timeframes agreed, why it was vetoed, what the risk event is.</summary>
     public string? Explanation { get; init; }
 
     public RiskNotice? Risk { get; init; }
@@ -91,22 +102,23 @@ public sealed record NotificationEvent
     }
 }
 
-/// <summary>A risk limit neared, breached, or trading halted or resumed.</summary>
+/// <summary>A risk limit neared or breached, entries halted, or allowed again: the engine's risk event.</summary>
 public sealed record RiskNotice
 {
-    /// <summary>What the notice is about in words (<c>daily loss</c>, <c>total loss</c>, <c>kill switch</c>).</summary>
-    public required string Subject { get; init; }
+    /// <summary>The risk event's own id (<c>GET /risk/events</c>).</summary>
+    public required string EventId { get; init; }
 
-    /// <summary>Where the account is, % of equity (a loss is positive).</summary>
+    /// <summary><c>dailyLoss</c>, <c>totalLoss</c> or <c>killSwitch</c>.</summary>
+    public required RiskLimit Limit { get; init; }
+
+    /// <summary>The trading day it belongs to.</summary>
+    public required DateOnly Day { get; init; }
+
+    /// <summary>The loss, % of the initial balance (a loss is positive), for a warning or a breach.</summary>
     public double? ObservedPct { get; init; }
 
-    /// <summary>The limit it is held against, % of equity.</summary>
-    public double? LimitPct { get; init; }
-
-    public string? Reason { get; init; }
-
-    /// <summary>When the halt lifts by itself, if it does.</summary>
-    public DateTimeOffset? Until { get; init; }
+    /// <summary>The level it reached (the warning level or the limit), for a warning or a breach.</summary>
+    public double? ThresholdPct { get; init; }
 }
 
 /// <summary>A delivery (or a signal) that gave up.</summary>

@@ -165,7 +165,9 @@ public sealed class NotificationTemplate
         Side = "buy",
         OrderAction = "buy",
         Position = "long",
-        PreviousPosition = "flat",
+        PreviousPosition = "short",
+        Move = "Reverse to long (short \"+1.8 %\")",
+        ReturnPct = 1.8,
         SizePct = 2.5,
         Price = 64250.5m,
         Timeframe = "15m",
@@ -176,7 +178,7 @@ public sealed class NotificationTemplate
         StopLoss = 63000,
         TakeProfit = 66000,
         Reasons = ["HTF_CONFLICT"],
-        Explanations = ["a higher timeframe points the other way"],
+        Explanations = ["4h is a live SELL at 90 % against this BUY."],
         Explanation = "3 of 4 timeframes agree",
     };
 
@@ -233,6 +235,8 @@ public sealed class NotificationTemplate
         ["orderAction"] = s => TemplateValue.Of(s.Event.OrderAction),
         ["position"] = s => TemplateValue.Of(s.Event.Position),
         ["previousPosition"] = s => TemplateValue.Of(s.Event.PreviousPosition),
+        ["move"] = s => TemplateValue.Of(s.Event.Move),
+        ["returnPct"] = s => TemplateValue.Of(s.Event.ReturnPct),
         ["sizePct"] = s => TemplateValue.Of(s.Event.SizePct),
         ["price"] = s => TemplateValue.Of(s.Event.Price),
         ["timeframe"] = s => TemplateValue.Of(s.Event.Timeframe),
