@@ -1,3 +1,4 @@
+using Kyperian.Domain.Risk;
 using Kyperian.Domain.Ports;
 
 namespace Kyperian.Api.Tests.Notify;
@@ -147,5 +148,34 @@ public sealed class InMemoryOutbox : INotificationOutbox
         }
 
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The risk event log kept in a list, for the delivery harness: added once per id, listed newest first.</summary>
+public sealed class InMemoryRiskEventLog : IRiskEventLog
+{
+    private readonly Lock _gate = new();
+    private readonly List<RiskEvent> _events = [];
+
+    public Task<bool> TryAddAsync(RiskEvent riskEvent, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_events.Any(e => e.EventId == riskEvent.EventId))
+            {
+                return Task.FromResult(false);
+            }
+
+            _events.Add(riskEvent);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<RiskEvent>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<RiskEvent>>([.. _events.OrderByDescending(e => e.At).Take(limit)]);
+        }
     }
 }

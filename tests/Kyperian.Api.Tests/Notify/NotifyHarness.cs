@@ -31,11 +31,12 @@ public sealed class NotifyHarness : IAsyncDisposable
 
     private readonly MeterListener _meters = new();
 
-    private NotifyHarness(ServiceProvider services, FakeTimeProvider clock, InMemoryOutbox outbox, LogCapture logs)
+    private NotifyHarness(ServiceProvider services, FakeTimeProvider clock, InMemoryOutbox outbox, InMemoryRiskEventLog riskEvents, LogCapture logs)
     {
         Services = services;
         Clock = clock;
         Outbox = outbox;
+        RiskEvents = riskEvents;
         Logs = logs;
         _workers = [.. services.GetServices<IHostedService>()];
 
@@ -62,6 +63,9 @@ public sealed class NotifyHarness : IAsyncDisposable
 
     public InMemoryOutbox Outbox { get; }
 
+    /// <summary>Where the engine and the API record risk events; the relay reads it every <c>PollIntervalMs</c>.</summary>
+    public InMemoryRiskEventLog RiskEvents { get; }
+
     public LogCapture Logs { get; }
 
     public NotificationPublisher Publisher => Services.GetRequiredService<NotificationPublisher>();
@@ -79,6 +83,7 @@ public sealed class NotifyHarness : IAsyncDisposable
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 3, 14, 30, 0, TimeSpan.Zero));
         var outbox = new InMemoryOutbox();
+        var riskEvents = new InMemoryRiskEventLog();
         var logs = new LogCapture();
         var all = Defaults();
         foreach (var (key, value) in settings)
@@ -93,6 +98,7 @@ public sealed class NotifyHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(clock);
         services.AddMetrics();
         services.AddSingleton<INotificationOutbox>(outbox);
+        services.AddSingleton<IRiskEventLog>(riskEvents);
         services.AddSingleton(new AwsCredentialsSource(new BasicAWSCredentials(SigV4Verifier.AccessKey, SigV4Verifier.SecretKey)));
         services.AddKyperianNotifications(configuration, runsEngine: startWorker);
         // Not validated on build: the decision side (DecisionNotifications) needs stores this harness has none of.
@@ -100,7 +106,7 @@ public sealed class NotifyHarness : IAsyncDisposable
 
         // As the host would: settings are checked before anything runs.
         _ = provider.GetRequiredService<IOptions<NotifyOptions>>().Value;
-        var harness = new NotifyHarness(provider, clock, outbox, logs);
+        var harness = new NotifyHarness(provider, clock, outbox, riskEvents, logs);
         foreach (var worker in harness._workers)
         {
             await worker.StartAsync(harness._stop.Token);

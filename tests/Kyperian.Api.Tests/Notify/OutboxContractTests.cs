@@ -1,8 +1,10 @@
+using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Infrastructure.Notify;
 using Kyperian.Api.Tests.Adapters;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Ports;
+using Kyperian.Domain.Risk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -188,6 +190,31 @@ public sealed class DynamoDbOutboxContractTests(DynaliteServer dynalite) : Outbo
         await notifications.EnsureNotifiedAsync(stranded, other, default);
         await notifications.EnsureNotifiedAsync(stranded, other, default);
         Assert.Equal(4, (await Outbox.ListAsync(DeliveryStatus.Pending, 10, default)).Count);
+    }
+
+    [Fact]
+    public async Task A_risk_event_another_process_recorded_is_enqueued_by_the_engines_relay_once()
+    {
+        // As on AWS: the function records a halt (it has no destination), the engine's relay reads it back.
+        var at = DateTimeOffset.UtcNow;
+        var halt = new RiskEvent
+        {
+            EventId = "risk_" + Guid.NewGuid().ToString("N"),
+            Kind = RiskEventKind.Halt,
+            Limit = RiskLimit.KillSwitch,
+            At = at,
+            Day = RiskState.DayOf(at),
+            Text = "An operator halted entries: news.",
+        };
+        Assert.True(await _services.GetRequiredService<IRiskEventLog>().TryAddAsync(halt, default));
+
+        Assert.Equal(1, await ActivatorUtilities.CreateInstance<RiskEventRelay>(_services).RelayAsync(default));
+        Assert.Equal(1, await ActivatorUtilities.CreateInstance<RiskEventRelay>(_services).RelayAsync(default));
+
+        var id = NotificationEvent.IdFor(NotificationEventType.RiskHalt, halt.EventId);
+        var pending = await Outbox.ListAsync(DeliveryStatus.Pending, 10, default);
+        Assert.Equal([$"{id}.slack", $"{id}.webhook-0"], pending.Select(d => d.DeliveryId).Order(StringComparer.Ordinal));
+        Assert.All(pending, d => Assert.Equal("risk.halt", d.EventType));
     }
 }
 

@@ -34,7 +34,10 @@ public sealed class NotifyOptions
     /// <summary>How long a worker holds a delivery it claimed before another may take it over (the first one died).</summary>
     public int LeaseSeconds { get; set; } = 60;
 
-    /// <summary>How often an idle destination looks for due deliveries it was not woken for (retries after a restart).</summary>
+    /// <summary>
+    /// How often an idle destination looks for due deliveries it was not woken for (retries after a restart), and the
+    /// engine for risk events recorded (by it, or by the API elsewhere) to tell.
+    /// </summary>
     public int PollIntervalMs { get; set; } = 1_000;
 
     public TelegramOptions Telegram { get; set; } = new();

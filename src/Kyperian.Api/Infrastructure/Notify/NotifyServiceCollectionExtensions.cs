@@ -11,8 +11,8 @@ public static class NotifyServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and checks <c>Kyperian:Notify</c> (a wrong setting stops the app at start, naming its key, never its
-    /// value), registers the publisher, a sender per destination kind and the health check, and the delivery worker and the
-    /// silence watch when <paramref name="runsEngine"/> and a destination is configured. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
+    /// value), registers the publisher, a sender per destination kind and the health check, and the delivery worker, the
+    /// silence watch and the risk event relay when <paramref name="runsEngine"/> and a destination is configured. The outbox (<see cref="Kyperian.Domain.Ports.INotificationOutbox"/>) comes with the store.
     /// </summary>
     public static IServiceCollection AddKyperianNotifications(this IServiceCollection services, IConfiguration configuration, bool runsEngine)
     {
@@ -43,6 +43,7 @@ public static class NotifyServiceCollectionExtensions
         {
             services.AddHostedService<DeliveryWorker>();
             services.AddHostedService<SilenceWatch>();
+            services.AddHostedService<RiskEventRelay>();
         }
 
         return services;
