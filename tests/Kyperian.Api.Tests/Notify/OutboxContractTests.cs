@@ -261,6 +261,60 @@ public sealed class SqliteOutboxContractTests : OutboxContractTests, IAsyncDispo
             + (await Outbox.ClaimDueAsync("webhook-0", decision.DecidedAt, TimeSpan.FromMinutes(1), 10, default)).Count);
     }
 
+    [Fact]
+    public async Task A_database_at_engine_v2s_schema_3_gains_the_outbox_as_4_and_keeps_its_decisions()
+    {
+        // A database the previous release wrote: migrations 1 to 3 applied, a decision stored.
+        var folder = Path.Combine(Path.GetTempPath(), "kyperian-v3-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "kyperian.db");
+        var earlier = NotifyData.Execute(NotifyData.Signal(id: "sig_000000000000000000000003"));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            foreach (var migration in Kyperian.Api.Infrastructure.Embedded.EmbeddedSchema.Migrations.Where(m => m.Version <= 3))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = migration.Sql + $"; PRAGMA user_version = {migration.Version};";
+                command.ExecuteNonQuery();
+            }
+
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO decisions (decision_id, signal_id, symbol, decided_at, body) VALUES ($id, $signal, 'BTCUSDT', $at, $body)";
+            insert.Parameters.AddWithValue("$id", earlier.DecisionId);
+            insert.Parameters.AddWithValue("$signal", earlier.SignalId);
+            insert.Parameters.AddWithValue("$at", earlier.DecidedAt.UtcTicks);
+            insert.Parameters.AddWithValue("$body", System.Text.Json.JsonSerializer.Serialize(earlier, Kyperian.Api.Infrastructure.Embedded.EmbeddedJsonContext.Default.Decision));
+            insert.ExecuteNonQuery();
+        }
+
+        try
+        {
+            await using var upgraded = new Kyperian.Api.Tests.Embedded.EmbeddedTestDatabase(new() { ["Kyperian:Embedded:Path"] = path });
+            Assert.Equal(4, upgraded.Get<Kyperian.Api.Infrastructure.Embedded.EmbeddedDatabase>().SchemaVersion);
+            Assert.Equal(earlier.DecisionId, (await upgraded.Get<IDecisionStore>().GetAsync(earlier.DecisionId, default))?.DecisionId);
+
+            var signal = NotifyData.Signal(id: "sig_000000000000000000000004");
+            var decision = NotifyData.Execute(signal);
+            var delivery = new OutboxDelivery
+            {
+                DeliveryId = "evt_v3.slack",
+                EventId = "evt_v3",
+                EventType = "decision.execute",
+                Destination = "slack",
+                Payload = "{}",
+                CreatedAt = decision.DecidedAt,
+                NextAttemptAt = decision.DecidedAt,
+            };
+            Assert.True(await upgraded.Get<IDecisionOutbox>().TryAddAsync(decision, [delivery], default));
+            Assert.Equal("evt_v3.slack", Assert.Single(await upgraded.Get<INotificationOutbox>().ListAsync(DeliveryStatus.Pending, 10, default)).DeliveryId);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed class DecisionJson : IEqualityComparer<Kyperian.Domain.Decisions.Decision?>
     {
         public bool Equals(Kyperian.Domain.Decisions.Decision? x, Kyperian.Domain.Decisions.Decision? y) =>
