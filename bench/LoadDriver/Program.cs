@@ -23,10 +23,11 @@ using System.Text.RegularExpressions;
 //   counted in DynamoDB (Scan, Select COUNT; decisions = items whose decisionId starts with dec_, since the risk
 //   ledger shares that table) instead of read from the embedded store's /health detail.
 //
-//   receive --port P [--idle-seconds 15] [--out F]
+//   receive --port P [--idle-seconds 15] [--out F] [--hang true]
 //           A loopback webhook destination for scripts/notify-bench.sh: answers every POST 200 and records, for each
 //           event, the time from its occurredAt (the decision's time, same machine clock) to its arrival here; stops
 //           after --idle-seconds without a request once the first came, and reports the count and percentiles.
+//           With --hang true it is a dead destination instead: it takes every request and never answers, until killed.
 //
 // Exit code 0 when nothing was lost, 1 when something was, 2 on a usage or connection error.
 return args is ["receive", ..] ? await NotifyReceiver.RunAsync(Options.Parse(args[1..])) : await Cli.RunAsync(args);
@@ -536,6 +537,7 @@ internal static class NotifyReceiver
     {
         var port = int.Parse(options.Get("port", "5891"), CultureInfo.InvariantCulture);
         var idle = TimeSpan.FromSeconds(int.Parse(options.Get("idle-seconds", "15"), CultureInfo.InvariantCulture));
+        var hang = options.Get("hang", "false") == "true";
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -567,6 +569,12 @@ internal static class NotifyReceiver
             catch (Exception) when (stop.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (hang)
+            {
+                // Taken, never answered: the sender waits for its attempt timeout.
+                continue;
             }
 
             Volatile.Write(ref first, true);
