@@ -75,8 +75,7 @@ public sealed class EngineNotificationTests : IAsyncLifetime
         Assert.Equal("⚪ EXIT TOLD @ 101.6 · 15m", exitTold.Split('\n')[0]);
         Assert.StartsWith("Exit long, +0.4 % · Score", exitTold.Split('\n')[1], StringComparison.Ordinal);
 
-        using var listing = await app.Operator.GetAsync("/notifications?status=sent");
-        var sent = (await listing.ExpectAsync(HttpStatusCode.OK)).AsArray();
+        var sent = await SentAsync(app, 4);
         Assert.Equal(4, sent.Count);
         Assert.Equal(4, sent.Select(d => (string?)d!["id"]).Distinct().Count());
         Assert.All(sent, d => Assert.Equal("decision.execute", (string?)d!["type"]));
@@ -119,25 +118,42 @@ public sealed class EngineNotificationTests : IAsyncLifetime
         Assert.Equal(recorded, _webhook.Accepted.Select(r => (string)r.Json["risk"]!["eventId"]!).Order(StringComparer.Ordinal));
 
         // Polled again and again, the relay tells nothing twice.
+        await SentAsync(app, 10);
         for (var i = 0; i < 5; i++)
         {
             app.Clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(20);
         }
 
-        using var listing = await app.Operator.GetAsync("/notifications?status=sent&limit=50");
-        Assert.Equal(10, (await listing.ExpectAsync(HttpStatusCode.OK)).AsArray().Count);
+        Assert.Equal(10, (await SentAsync(app, 10)).Count);
+        Assert.Equal(5, _webhook.Requests.Count);
         Assert.Empty(_webhook.Refusals);
     }
 
-    /// <summary>Slack with no pause between messages (the clock is the test's), and a signed webhook.</summary>
+    /// <summary>
+    /// Slack with no pause between messages, and a signed webhook. The clock is the test's and jumps minutes and hours:
+    /// a claim and an attempt outlast any jump, so an attempt in flight is never taken over and sent twice.
+    /// </summary>
     private Dictionary<string, string?> Destinations() => new()
     {
+        ["Kyperian:Notify:AttemptTimeoutMs"] = "86400000",
+        ["Kyperian:Notify:LeaseSeconds"] = "864000",
         ["Kyperian:Notify:Slack:WebhookUrl"] = _slack.Url + SlackReceiver.Path,
         ["Kyperian:Notify:Slack:MinIntervalMs"] = "0",
         ["Kyperian:Notify:Webhooks:0:Url"] = _webhook.Url + "/kyperian",
         ["Kyperian:Notify:Webhooks:0:Secret"] = Secret,
     };
+
+    /// <summary>GET /notifications?status=sent once it lists <paramref name="count"/>: an outcome is recorded a moment after the receiver answers.</summary>
+    private static Task<System.Text.Json.Nodes.JsonArray> SentAsync(TradingApp app, int count) =>
+        HttpHelpers.EventuallyAsync(
+            async () =>
+            {
+                using var listing = await app.Operator.GetAsync("/notifications?status=sent&limit=50");
+                var sent = (await listing.ExpectAsync(HttpStatusCode.OK)).AsArray();
+                return sent.Count >= count ? sent : null;
+            },
+            $"{count} deliveries recorded as sent");
 
     private static DateTimeOffset Now(TradingApp app) => DateTimeOffset.FromUnixTimeSeconds(app.Now.ToUnixTimeSeconds());
 

@@ -185,8 +185,11 @@ public sealed class NotificationAppTests : IAsyncLifetime
             "the give-up told",
             TimeSpan.FromSeconds(30));
         Assert.StartsWith("❗ Signal GIVEUPUSDT 15m was not decided\nAfter 3 attempts: IOException: injected fault", told, StringComparison.Ordinal);
+        // The receiver answered; the outcome is recorded a moment later.
         var outbox = app.Services.GetRequiredService<INotificationOutbox>();
-        var delivery = Assert.Single(await outbox.ListAsync(DeliveryStatus.Sent, 10, default));
+        var delivery = await HttpHelpers.EventuallyAsync(
+            async () => (await outbox.ListAsync(DeliveryStatus.Sent, 10, default)).SingleOrDefault(),
+            "the delivery recorded as sent");
         Assert.Equal("system.deadletter", delivery.EventType);
         Assert.Contains(signalId, delivery.Payload, StringComparison.Ordinal);
     }
