@@ -158,7 +158,8 @@ public static class EmbeddedSchema
             );
             """),
         new(4, "notification outbox", """
-            -- One row per event and destination, written in the decision's transaction. status: 0 Pending, 1 Sent,
+            -- One row per event and destination, a decision's written in its transaction (a risk event's by the engine's
+            -- relay from risk_events, a dead letter's or a silence's when raised). status: 0 Pending, 1 Sent,
             -- 2 Failed (dead-lettered). due_at is when a worker may take it: its planned attempt, or the end of the
             -- claim of the worker that holds it. listed_at orders GET /notifications: the last attempt, else creation.
             CREATE TABLE notification_outbox (

@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>
-/// The notification outbox in the <c>notification_outbox</c> table. Deliveries are added with their decision, in its
-/// transaction (<see cref="SqliteDecisionStore"/>); claims and outcomes are writes on the single writer, so two workers
+/// The notification outbox in the <c>notification_outbox</c> table. A decision's deliveries are added with it, in its
+/// transaction (<see cref="SqliteDecisionStore"/>); other events' (risk events, dead letters, silence) when raised; claims and outcomes are writes on the single writer, so two workers
 /// never both hold one delivery. Reads (due work, listings) run on the read connections.
 /// </summary>
 public sealed class SqliteNotificationOutbox(EmbeddedDatabase database) : INotificationOutbox
