@@ -29,9 +29,14 @@ using System.Text.RegularExpressions;
 //
 //   reads   --url U --api-key K [--requests 2000] [--warmup 200] [--paths "/symbols,/decisions?limit=50"] [--out F]
 //           Each path in turn, one request at a time (closed loop, one connection): p50, p90, p99, max latency.
+//   receive --port P [--idle-seconds 15] [--out F] [--hang true]
+//           A loopback webhook destination for scripts/notify-bench.sh: answers every POST 200 and records, for each
+//           event, the time from its occurredAt (the decision's time, same machine clock) to its arrival here; stops
+//           after --idle-seconds without a request once the first came, and reports the count and percentiles.
+//           With --hang true it is a dead destination instead: it takes every request and never answers, until killed.
 //
 // Exit code 0 when nothing was lost, 1 when something was, 2 on a usage or connection error.
-return await Cli.RunAsync(args);
+return args is ["receive", ..] ? await NotifyReceiver.RunAsync(Options.Parse(args[1..])) : await Cli.RunAsync(args);
 
 internal static partial class Cli
 {
@@ -532,5 +537,99 @@ internal sealed class Report(string path)
         {
             File.WriteAllText(path, _text.ToString());
         }
+    }
+}
+
+/// <summary>The receiving end of scripts/notify-bench.sh: decision → notification delivered, measured on arrival.</summary>
+internal static class NotifyReceiver
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var port = int.Parse(options.Get("port", "5891"), CultureInfo.InvariantCulture);
+        var idle = TimeSpan.FromSeconds(int.Parse(options.Get("idle-seconds", "15"), CultureInfo.InvariantCulture));
+        var hang = options.Get("hang", "false") == "true";
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        Console.Error.WriteLine($"LoadDriver: receiving on port {port}");
+
+        var delays = new ConcurrentBag<double>();
+        var ids = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var lastTicks = DateTime.UtcNow.Ticks;
+        var first = false;
+        using var stop = new CancellationTokenSource();
+        var watch = Task.Run(async () =>
+        {
+            while (!Volatile.Read(ref first) || DateTime.UtcNow.Ticks - Interlocked.Read(ref lastTicks) < idle.Ticks)
+            {
+                await Task.Delay(250);
+            }
+
+            await stop.CancelAsync();
+            listener.Stop();
+        });
+
+        while (!stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (hang)
+            {
+                // Taken, never answered: the sender waits for its attempt timeout.
+                continue;
+            }
+
+            Volatile.Write(ref first, true);
+            Interlocked.Exchange(ref lastTicks, DateTime.UtcNow.Ticks);
+            _ = Task.Run(async () =>
+            {
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                var arrived = DateTimeOffset.UtcNow;
+                try
+                {
+                    using var json = JsonDocument.Parse(body.ToArray());
+                    var occurred = json.RootElement.GetProperty("occurredAt").GetDateTimeOffset();
+                    var id = context.Request.Headers["X-Kyperian-Delivery"] ?? "";
+                    if (ids.AddOrUpdate(id, 1, static (_, n) => n + 1) == 1)
+                    {
+                        delays.Add((arrived - occurred).TotalMilliseconds);
+                    }
+                }
+                catch (JsonException)
+                {
+                }
+
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            });
+        }
+
+        await watch;
+        var sorted = delays.Order().ToArray();
+        var report = new Report(options.Get("out", string.Empty));
+        report.Add("mode", "receive");
+        report.Add("events", sorted.Length);
+        report.Add("repeats", ids.Values.Sum() - ids.Count);
+        if (sorted.Length > 0)
+        {
+            double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            report.Add("delay_p50_ms", Math.Round(At(0.50), 2));
+            report.Add("delay_p90_ms", Math.Round(At(0.90), 2));
+            report.Add("delay_p99_ms", Math.Round(At(0.99), 2));
+            report.Add("delay_p999_ms", Math.Round(At(0.999), 2));
+            report.Add("delay_max_ms", Math.Round(sorted[^1], 2));
+        }
+
+        report.Flush();
+        return 0;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Kyperian.Api.Application;
+using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Hosting;
 using Kyperian.Api.Infrastructure.Emf;
@@ -254,6 +255,9 @@ public sealed class EmfExporterTests : IDisposable
         using (exporter)
         {
             DriveEveryInstrument(metrics);
+            var notifications = new NotificationMetrics(services.GetRequiredService<IMeterFactory>());
+            notifications.Sent("telegram", TimeSpan.FromMilliseconds(42));
+            notifications.DeadLettered("telegram");
             exporter.Flush();
         }
 

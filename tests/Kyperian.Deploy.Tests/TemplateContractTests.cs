@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Kyperian.Api.Infrastructure.DynamoDb;
 
 namespace Kyperian.Deploy.Tests;
 
@@ -195,6 +196,12 @@ public class TemplateContractTests
         Assert.Equal("expiresAt", (string?)stats["TimeToLiveSpecification"]!["AttributeName"]);
         Assert.True((bool?)stats["TimeToLiveSpecification"]!["Enabled"]);
 
+        // The notification outbox lives beside the decisions, with the sparse indexes DynamoDbNotificationOutbox queries.
+        Assert.Equal(("outboxDue", "dueAt"), IndexKeys(decisions, DynamoDbNotificationOutbox.DueIndex));
+        Assert.Equal(("outboxStatus", "outboxAt"), IndexKeys(decisions, DynamoDbNotificationOutbox.StatusIndex));
+        var created = DynamoDbTables.DecisionsTable("t").GlobalSecondaryIndexes.Select(i => i.IndexName).Order(StringComparer.Ordinal);
+        Assert.Equal(created, decisions["GlobalSecondaryIndexes"]!.AsArray().Select(i => (string)i!["IndexName"]!).Order(StringComparer.Ordinal));
+
         // The risk ledger (Kyperian:DynamoDb:RiskTable) is one item keyed like a decision (DynamoDbOptions.RiskTable).
         var risk = Template.Properties("RiskTable");
         Assert.Equal("kyperian-${Environment}-risk", (string?)risk["TableName"]!["Fn::Sub"]);
@@ -301,6 +308,22 @@ public class TemplateContractTests
     }
 
     [Fact]
+    public void Deliveries_run_in_the_engine_which_publishes_every_event_to_the_notifications_topic()
+    {
+        Assert.Equal("kyperian-${Environment}-notifications", (string?)Template.Properties("NotificationsTopic")["TopicName"]!["Fn::Sub"]);
+        var environment = Template.Properties("EngineTaskDefinition")["ContainerDefinitions"]![0]!["Environment"]!.AsArray();
+        var topic = environment.Single(e => (string?)e!["Name"] == "Kyperian__Notify__SnsTopicArn")!;
+        Assert.Equal("NotificationsTopic", (string?)topic["Value"]!["Ref"]);
+        Assert.Equal("engine", (string?)environment.Single(e => (string?)e!["Name"] == "Kyperian__Role")!["Value"]);
+
+        var alarm = Template.Properties("NotificationsDeadLetteredAlarm");
+        Assert.Equal("NotificationsDeadLettered", (string?)alarm["MetricName"]);
+        Assert.Equal(0, (double)alarm["Threshold"]!);
+        Assert.Equal("GreaterThanThreshold", (string?)alarm["ComparisonOperator"]);
+        Assert.Equal("AlertsTopic", (string?)alarm["AlarmActions"]![0]!["Ref"]);
+    }
+
+    [Fact]
     public void The_egress_mode_swaps_the_NAT_gateway_for_VPC_endpoints()
     {
         Assert.Equal("UseNatGateway", Template.ConditionOf("NatGateway"));
@@ -309,7 +332,7 @@ public class TemplateContractTests
         var interfaces = endpoints.Where(e => (string?)e.Resource["Properties"]!["VpcEndpointType"] == "Interface").ToList();
         Assert.All(interfaces, e => Assert.Equal("UseVpcEndpoints", Template.ConditionOf(e.Id)));
         var services = endpoints.Select(e => ((string)e.Resource["Properties"]!["ServiceName"]!["Fn::Sub"]!).Split('.').Skip(3)).Select(s => string.Join('.', s)).ToHashSet();
-        Assert.Superset(new HashSet<string> { "dynamodb", "s3", "events", "ssm", "sqs", "ecr.api", "ecr.dkr", "logs" }, services);
+        Assert.Superset(new HashSet<string> { "dynamodb", "s3", "events", "ssm", "sqs", "sns", "ecr.api", "ecr.dkr", "logs" }, services);
         Assert.All(endpoints.Where(e => (string?)e.Resource["Properties"]!["VpcEndpointType"] == "Gateway"), e => Assert.Null(Template.ConditionOf(e.Id)));
     }
 

@@ -25,7 +25,7 @@ public partial class TemplateMetricsTests
         Assert.Contains("SignalsAccepted", names);
         Assert.Contains("EndToEndLatencyMs", names);
         Assert.DoesNotContain(MetricNames.Namespace, names);
-        Assert.Equal(9, names.Count);
+        Assert.Equal(12, names.Count);
     }
 
     [Fact]

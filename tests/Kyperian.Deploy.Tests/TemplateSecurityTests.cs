@@ -149,7 +149,7 @@ public partial class TemplateSecurityTests
     }
 
     [Fact]
-    public void The_function_writes_the_signals_the_risk_and_the_stats_table_and_only_appends_audit_and_risk_events_to_the_decisions()
+    public void The_function_writes_the_signals_the_risk_and_the_stats_table_and_only_appends_audit_and_risk_events_and_retries_outbox_items_in_the_decisions()
     {
         var statements = RoleStatements("KyperianFunction");
         var grants = TableGrants(statements);
@@ -157,27 +157,43 @@ public partial class TemplateSecurityTests
 
         // The webhook stores signals; the operator endpoints (POST /risk/pnl, /halt, /resume, PUT /settings/engine) write
         // the ledger and settings items, and append the audit log and risk events beside the decisions; every process
-        // adds its activity counts to the stats table, which GET /stats reads by key.
+        // adds its activity counts to the stats table, which GET /stats reads by key; POST /notifications/{id}/retry
+        // updates an outbox item.
         Assert.Equal(
             ["DecisionsTable", "RiskTable", "SignalsTable", "StatsTable"],
             grants.Where(g => g.Value.Overlaps(writes)).Select(g => g.Key).Order(StringComparer.Ordinal));
-        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
+        Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], grants["DecisionsTable"].Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem"], grants["RiskTable"].Order(StringComparer.Ordinal));
         Assert.Equal(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], grants["StatsTable"].Order(StringComparer.Ordinal));
 
-        // Its writes to the decisions table are limited, by key, to the audit log and risk events (DynamoDbAuditLog, DynamoDbRiskEventLog).
-        var decisionWrites = statements.Where(s => Strings(s["Action"]).Intersect(writes).Any() && Strings(s["Resource"]).Any(r => r.Contains("DecisionsTable", StringComparison.Ordinal))).ToList();
-        var append = Assert.Single(decisionWrites);
-        Assert.Equal(["dynamodb:PutItem"], Strings(append["Action"]));
-        Assert.Equal(["audit#*", "riskevent#*"], Strings(append["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]).Order(StringComparer.Ordinal));
+        // Its writes to the decisions table are limited, by key: appends to the audit log and risk events
+        // (DynamoDbAuditLog, DynamoDbRiskEventLog), updates to outbox items (ntf#).
+        var decisionWrites = statements
+            .Where(s => Strings(s["Action"]).Intersect(writes).Any() && Strings(s["Resource"]).Any(r => r.Contains("DecisionsTable", StringComparison.Ordinal)))
+            .ToDictionary(s => string.Join(",", Strings(s["Action"]).Intersect(writes)), s => Strings(s["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(2, decisionWrites.Count);
+        Assert.Equal(["audit#*", "riskevent#*"], decisionWrites["dynamodb:PutItem"]);
+        Assert.Equal(["ntf#*"], decisionWrites["dynamodb:UpdateItem"]);
 
-        // GET /signals and /decisions query by symbol, GET /decisions across symbols by time; no other index, no Query on a table itself.
+        // GET /signals and /decisions query by symbol, GET /decisions across symbols by time, GET /notifications the
+        // outbox's status index; no other index, no Query on a table itself.
         var indexes = grants.Where(g => g.Key.Contains("/index/", StringComparison.Ordinal)).ToList();
         Assert.Equal(
-            ["DecisionsTable/index/bySymbol", "DecisionsTable/index/byTime", "SignalsTable/index/bySymbol"],
+            ["DecisionsTable/index/bySymbol", "DecisionsTable/index/byTime", "DecisionsTable/index/outboxStatus", "SignalsTable/index/bySymbol"],
             indexes.Select(g => g.Key).Order(StringComparer.Ordinal));
         Assert.All(indexes, g => Assert.Equal(["dynamodb:Query"], g.Value));
         Assert.DoesNotContain(grants, g => !g.Key.Contains("/index/", StringComparison.Ordinal) && g.Value.Contains("dynamodb:Query"));
+    }
+
+    [Fact]
+    public void Only_the_engine_publishes_notifications_and_only_to_the_notifications_topic()
+    {
+        var publishes = AllStatements().Where(s => Strings(s.Statement["Action"]).Any(a => a.StartsWith("sns:", StringComparison.Ordinal))).ToList();
+
+        var publish = Assert.Single(publishes);
+        Assert.StartsWith("Resources/EngineTaskRole/", publish.Where, StringComparison.Ordinal);
+        Assert.Equal(["sns:Publish"], Strings(publish.Statement["Action"]));
+        Assert.Equal("{\"Ref\":\"NotificationsTopic\"}", publish.Statement["Resource"]!.ToJsonString());
     }
 
     [Fact]

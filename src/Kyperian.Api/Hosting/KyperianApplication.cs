@@ -21,6 +21,7 @@ using Kyperian.Api.Endpoints.Positions;
 using Kyperian.Api.Endpoints.Settings;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
+using Kyperian.Api.Infrastructure.Notify;
 using Kyperian.Api.Infrastructure.Ssm;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Decisions;
@@ -73,6 +74,7 @@ public static partial class KyperianApplication
         services.AddSingleton<AllowedSendersFilter>();
 
         services.AddKyperianBackends(configuration);
+        services.AddKyperianNotifications(configuration, KyperianOptions.From(configuration).RunsEngine);
         services.AddHealthChecks().AddCheck<AuthHealthCheck>("auth");
 
         if (KyperianOptions.From(configuration).RunsEngine)
@@ -115,8 +117,8 @@ public static partial class KyperianApplication
             .Validate(o => o.MaxFailedKeysPerMinute > 0, "Kyperian:Operator:MaxFailedKeysPerMinute must be positive.")
             .ValidateOnStart();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .Validate(o => o.Concurrency > 0 && o.RepublishAfterSeconds >= 0 && o.SweepIntervalSeconds > 0,
-                "Kyperian:Worker:Concurrency and SweepIntervalSeconds must be positive, RepublishAfterSeconds not negative.")
+            .Validate(o => o.Concurrency > 0 && o.RepublishAfterSeconds >= 0 && o.SweepIntervalSeconds > 0 && o.DeadLetterAfterAttempts > 0,
+                "Kyperian:Worker:Concurrency, SweepIntervalSeconds and DeadLetterAfterAttempts must be positive, RepublishAfterSeconds not negative.")
             .ValidateOnStart();
         services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.Section);
         services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.Section)
@@ -171,6 +173,7 @@ public static partial class KyperianApplication
             {
                 app.MapConsolePage();
             }
+            app.MapNotificationEndpoints();
         }
 
         return app;

@@ -148,7 +148,7 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
         Assert.Equal("all", (string?)health["role"]);
         Assert.False(string.IsNullOrWhiteSpace((string?)health["version"]));
         var checks = health["checks"]!.AsObject();
-        Assert.Equal(["auth", "bus", "store"], checks.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["auth", "bus", "notifications", "store"], checks.Select(c => c.Key).Order(StringComparer.Ordinal));
         foreach (var (name, check) in checks)
         {
             Assert.Equal("Healthy", (string?)check!["status"]);

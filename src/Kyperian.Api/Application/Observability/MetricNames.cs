@@ -17,6 +17,11 @@ public static class MetricNames
     public const string Vetoes = "Vetoes";
     public const string PositionSize = "PositionSizePct";
     public const string EndToEndLatency = "EndToEndLatencyMs";
+    public const string NotificationsSent = "NotificationsSent";
+    public const string NotificationsDeadLettered = "NotificationsDeadLettered";
+
+    /// <summary>From the event (a decision's time) to its delivery's success.</summary>
+    public const string NotificationDelay = "NotificationDelayMs";
 
     public static class Dimensions
     {
@@ -26,5 +31,6 @@ public static class MetricNames
         public const string Verdict = "Verdict";
         public const string Reason = "Reason";
         public const string Status = "Status";
+        public const string Destination = "Destination";
     }
 }

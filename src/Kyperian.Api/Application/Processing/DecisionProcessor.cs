@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Settings;
@@ -14,9 +15,9 @@ namespace Kyperian.Api.Application.Processing;
 /// Decides signals. A signal sent at a bar close waits, up to <c>SettleMilliseconds</c>, for the symbol's other
 /// timeframes closing at that moment, and the burst is decided once, together (<see cref="BarCloseBuffer"/>); any other
 /// signal is decided at once. Deciding records every member in the timeframe state in arrival order, weighs the
-/// burst against the state, the model position and the risk ledger, stores one decision that every member's id finds,
-/// then moves the position. Safe to run twice for one signal (redelivery): the stored decision is found and its
-/// position move, if a crash cut it short, is completed.
+/// burst against the state, the model position and the risk ledger, stores one decision that every member's id finds
+/// (with the deliveries of its notification), then moves the position. Safe to run twice for one signal (redelivery):
+/// the stored decision is found, and its deliveries and its position move, if a crash cut them short, are completed.
 /// </summary>
 public sealed partial class DecisionProcessor(
     ISignalStore signals,
@@ -25,6 +26,7 @@ public sealed partial class DecisionProcessor(
     IRiskLedger risk,
     IPositionBook positions,
     IEventBus bus,
+    DecisionNotifications notifications,
     EngineSettingsSource settings,
     RiskDesk riskDesk,
     BarCloseBuffer bursts,
@@ -46,6 +48,9 @@ public sealed partial class DecisionProcessor(
     {
         if (await decisions.GetAsync(SignalIdentity.DecisionIdFor(signal.SignalId), cancellationToken) is { } earlier)
         {
+            // A crash may have come between storing it and writing its notifications or moving the position: both are
+            // completed, once.
+            await notifications.EnsureNotifiedAsync(earlier, signal, cancellationToken);
             await MovePositionAsync(earlier, cancellationToken);
             return earlier;
         }
@@ -107,7 +112,10 @@ public sealed partial class DecisionProcessor(
         var lastExecute = await market.GetLastExecuteAsync(symbol, cancellationToken);
         var position = await CompleteInterruptedMoveAsync(symbol, await positions.GetAsync(symbol, cancellationToken), cancellationToken);
         var decision = new DecisionEngine(current, time).Decide(DecisionInput.ForBurst(members, timeframes, riskToday, lastExecute, position));
-        if (!await decisions.TryAddAsync(decision, cancellationToken))
+
+        // With the deliveries of its notification, in the same step: a crash before sending loses none. A burst is one
+        // decision, so it is told once.
+        if (!await notifications.TryAddAsync(decision, members, cancellationToken))
         {
             return await decisions.GetAsync(decision.DecisionId, cancellationToken) ?? decision;
         }

@@ -1,3 +1,4 @@
+using Kyperian.Api.Application.Notifications;
 using Kyperian.Domain.Ports;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +8,9 @@ namespace Kyperian.Api.Application.Processing;
 public sealed partial class EngineWorker(
     ISignalFeed feed,
     DecisionProcessor processor,
+    NotificationPublisher notifications,
+    SecretRedactor redactor,
+    TimeProvider time,
     IOptions<WorkerOptions> options,
     ILogger<EngineWorker> logger) : BackgroundService
 {
@@ -37,6 +41,11 @@ public sealed partial class EngineWorker(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, ex, delivery.Signal.SignalId, delivery.Attempt);
+            if (delivery.Attempt == options.Value.DeadLetterAfterAttempts)
+            {
+                await RaiseGaveUpAsync(delivery, ex, cancellationToken);
+            }
+
             try
             {
                 await delivery.AbandonAsync(cancellationToken);
@@ -48,6 +57,29 @@ public sealed partial class EngineWorker(
             }
         }
     }
+
+    /// <summary><c>system.deadletter</c> for a signal that failed as often as the bus allows; once per signal (its event id).</summary>
+    private async Task RaiseGaveUpAsync(SignalDelivery delivery, Exception failure, CancellationToken cancellationToken)
+    {
+        if (!notifications.AnyTakes(NotificationEventType.SystemDeadLetter))
+        {
+            return;
+        }
+
+        try
+        {
+            var error = redactor.Redact($"{failure.GetType().Name}: {failure.Message}");
+            await notifications.PublishAsync(
+                NotificationEvents.ForDeadSignal(delivery.Signal, delivery.Attempt, error, time.GetUtcNow()), rawAlert: null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGaveUpNotRaised(logger, ex, delivery.Signal.SignalId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signal {SignalId} gave up, and system.deadletter could not be raised")]
+    private static partial void LogGaveUpNotRaised(ILogger logger, Exception exception, string signalId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deciding signal {SignalId} failed on attempt {Attempt}; it will be redelivered")]
     private static partial void LogFailed(ILogger logger, Exception exception, string signalId, int attempt);

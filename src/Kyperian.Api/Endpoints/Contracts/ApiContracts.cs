@@ -4,6 +4,7 @@ using Kyperian.Api.Application.Monitoring;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Ports;
 using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
@@ -48,6 +49,44 @@ public sealed record HealthView(string Status, string? Role, string? Version, IR
 public sealed record PnlReport(double? PnlPct, string? Note);
 
 public sealed record HaltRequest(string? Reason);
+
+/// <summary>
+/// One delivery of one event to one destination, as operators see it: its destination by name, never its address;
+/// the error in words without secrets.
+/// </summary>
+public sealed record NotificationView(
+    string Id,
+    string EventId,
+    string Type,
+    string Destination,
+    string Status,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? LastAttemptAt,
+    string? LastError,
+    DateTimeOffset? SentAt)
+{
+    public static NotificationView From(OutboxDelivery delivery) => new(
+        delivery.DeliveryId,
+        delivery.EventId,
+        delivery.EventType,
+        delivery.Destination,
+        StatusName(delivery.Status),
+        delivery.Attempts,
+        delivery.CreatedAt,
+        delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : null,
+        delivery.LastAttemptAt,
+        delivery.LastError,
+        delivery.SentAt);
+
+    public static string StatusName(DeliveryStatus status) => status switch
+    {
+        DeliveryStatus.Pending => "pending",
+        DeliveryStatus.Sent => "sent",
+        _ => "failed",
+    };
+}
 
 /// <summary>The account's risk as the engine weighs it now. Every % is of the initial balance.</summary>
 public sealed record RiskView(
@@ -154,6 +193,8 @@ public sealed record TradingViewAlert(
 [JsonSerializable(typeof(PnlReport))]
 [JsonSerializable(typeof(HaltRequest))]
 [JsonSerializable(typeof(RiskView))]
+[JsonSerializable(typeof(NotificationView))]
+[JsonSerializable(typeof(IReadOnlyList<NotificationView>))]
 [JsonSerializable(typeof(Signal))]
 [JsonSerializable(typeof(IReadOnlyList<Signal>))]
 [JsonSerializable(typeof(Decision))]

@@ -8,7 +8,11 @@ public sealed class DynamoDbOptions
     /// <summary>Key <c>signalId</c>; GSIs <c>bySymbol</c> (symbol, receivedAt) and <c>pending</c> (pendingShard, receivedAt); TTL <c>expiresAt</c>.</summary>
     public string SignalsTable { get; set; } = "kyperian-local-signals";
 
-    /// <summary>Key <c>decisionId</c>; GSIs <c>bySymbol</c> (symbol, decidedAt) and <c>byTime</c> (decidedMonth, decidedKey). Also holds the risk ledger item unless <see cref="RiskTable"/> names another table.</summary>
+    /// <summary>
+    /// Key <c>decisionId</c>; GSIs <c>bySymbol</c> (symbol, decidedAt) and <c>byTime</c> (decidedMonth, decidedKey).
+    /// Also holds the risk ledger item unless <see cref="RiskTable"/> names another table, and the notification outbox
+    /// (<c>ntf#…</c>, GSIs <c>outboxDue</c> and <c>outboxStatus</c>).
+    /// </summary>
     public string DecisionsTable { get; set; } = "kyperian-local-decisions";
 
     /// <summary>
@@ -37,8 +41,8 @@ public sealed class DynamoDbOptions
     public int SignalRetentionDays { get; set; } = 30;
 
     /// <summary>
-    /// Partitions of the sparse <c>pending</c> index. Every signal is written Pending first, so a single key would be a
-    /// hot partition at high rates; the sweeper queries each shard.
+    /// Partitions of the sparse <c>pending</c> index (and of the outbox's indexes). Every signal is written Pending first,
+    /// so a single key would be a hot partition at high rates; the sweeper queries each shard.
     /// </summary>
     public int PendingShards { get; set; } = 4;
 

@@ -13,8 +13,8 @@ public static class DynamoDbServiceCollectionExtensions
 {
     /// <summary>
     /// Every store port on DynamoDB (<c>Kyperian:DynamoDb</c>): signals, decisions (and the console's history across
-    /// symbols), the risk ledger and run-time settings, positions and trades, the audit log, risk events and activity
-    /// counters; and the store's health check.
+    /// symbols), the risk ledger and run-time settings, positions and trades, the audit log, risk events, activity
+    /// counters and the notification outbox; and the store's health check.
     /// </summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,6 +32,7 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
         services.AddSingleton<DynamoDbActivityStats>();
+        services.AddSingleton<DynamoDbNotificationOutbox>();
         services.AddSingleton<IPositionBook, DynamoDbPositionBook>();
         services.AddSingleton<IEngineSettingsStore, DynamoDbEngineSettingsStore>();
         services.AddSingleton<IAuditLog, DynamoDbAuditLog>();
@@ -41,6 +42,7 @@ public static class DynamoDbServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionHistory>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IActivityStats>(sp => sp.GetRequiredService<DynamoDbActivityStats>()));
+        services.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(sp => sp.GetRequiredService<DynamoDbNotificationOutbox>()));
         services.AddHostedService<DynamoDbTableInitializer>();
         services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>("store", HealthStatus.Unhealthy, ["store"]);
         return services;

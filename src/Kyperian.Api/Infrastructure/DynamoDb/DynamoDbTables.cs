@@ -56,11 +56,19 @@ public static class DynamoDbTables
             new AttributeDefinition("decidedAt", ScalarAttributeType.S),
             new AttributeDefinition("decidedMonth", ScalarAttributeType.S),
             new AttributeDefinition("decidedKey", ScalarAttributeType.S),
+            new AttributeDefinition("outboxDue", ScalarAttributeType.S),
+            new AttributeDefinition("dueAt", ScalarAttributeType.S),
+            new AttributeDefinition("outboxStatus", ScalarAttributeType.S),
+            new AttributeDefinition("outboxAt", ScalarAttributeType.S),
         ],
         GlobalSecondaryIndexes =
         [
             Index(DynamoDbDecisionStore.BySymbolIndex, "symbol", "decidedAt"),
             Index(DynamoDbDecisionStore.ByTimeIndex, "decidedMonth", "decidedKey"),
+
+            // The notification outbox's sparse indexes (DynamoDbNotificationOutbox): due deliveries, and all by status.
+            Index(DynamoDbNotificationOutbox.DueIndex, "outboxDue", "dueAt"),
+            Index(DynamoDbNotificationOutbox.StatusIndex, "outboxStatus", "outboxAt"),
         ],
     };
 

@@ -174,6 +174,34 @@ public static class EmbeddedSchema
                 PRIMARY KEY (hour, name)
             ) WITHOUT ROWID;
             """),
+        new(5, "notification outbox", """
+            -- One row per event and destination, a decision's written in its transaction (a risk event's by the engine's
+            -- relay from risk_events, a dead letter's or a silence's when raised). status: 0 Pending, 1 Sent,
+            -- 2 Failed (dead-lettered). due_at is when a worker may take it: its planned attempt, or the end of the
+            -- claim of the worker that holds it. listed_at orders GET /notifications: the last attempt, else creation.
+            CREATE TABLE notification_outbox (
+                seq              INTEGER PRIMARY KEY,
+                delivery_id      TEXT    NOT NULL UNIQUE,
+                event_id         TEXT    NOT NULL,
+                event_type       TEXT    NOT NULL,
+                destination      TEXT    NOT NULL,
+                payload          TEXT    NOT NULL,
+                raw_alert        TEXT,
+                status           INTEGER NOT NULL,
+                attempts         INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                next_attempt_at  INTEGER NOT NULL,
+                claimed_until    INTEGER,
+                due_at           INTEGER NOT NULL,
+                last_attempt_at  INTEGER,
+                last_error       TEXT,
+                sent_at          INTEGER,
+                listed_at        INTEGER NOT NULL
+            );
+            -- Only what waits, by destination and when it is due: small however long the history.
+            CREATE INDEX notification_outbox_due ON notification_outbox (destination, due_at) WHERE status = 0;
+            CREATE INDEX notification_outbox_by_status ON notification_outbox (status, listed_at);
+            """),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

@@ -11,8 +11,8 @@ public enum EmbeddedPorts
     None = 0,
 
     /// <summary>
-    /// ISignalStore, IDecisionStore, IRiskLedger, the console's IDecisionHistory and IActivityStats, and engine v2's
-    /// records: IPositionBook, IEngineSettingsStore, IAuditLog, IRiskEventLog.
+    /// ISignalStore, IDecisionStore, IRiskLedger, the console's IDecisionHistory and IActivityStats, engine v2's
+    /// records (IPositionBook, IEngineSettingsStore, IAuditLog, IRiskEventLog) and INotificationOutbox.
     /// </summary>
     Stores = 1,
 
@@ -56,19 +56,23 @@ public static class EmbeddedServiceCollectionExtensions
             services.TryAddSingleton<SqliteSignalStore>();
             services.TryAddSingleton<SqliteDecisionStore>();
             services.TryAddSingleton<SqliteRiskLedger>();
+            services.TryAddSingleton<SqliteNotificationOutbox>();
             services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<SqliteSignalStore>()));
             services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
+            services.Replace(ServiceDescriptor.Singleton<IDecisionOutbox>(sp => sp.GetRequiredService<SqliteDecisionStore>()));
             services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<SqliteRiskLedger>()));
             services.TryAddSingleton<SqliteDecisionHistory>();
             services.TryAddSingleton<SqliteActivityStats>();
             services.Replace(ServiceDescriptor.Singleton<IDecisionHistory>(sp => sp.GetRequiredService<SqliteDecisionHistory>()));
             services.Replace(ServiceDescriptor.Singleton<IActivityStats>(sp => sp.GetRequiredService<SqliteActivityStats>()));
+            services.Replace(ServiceDescriptor.Singleton<INotificationOutbox>(sp => sp.GetRequiredService<SqliteNotificationOutbox>()));
             services.Replace(ServiceDescriptor.Singleton<IPositionBook, SqlitePositionBook>());
             services.Replace(ServiceDescriptor.Singleton<IEngineSettingsStore, SqliteEngineSettingsStore>());
             services.Replace(ServiceDescriptor.Singleton<IAuditLog, SqliteAuditLog>());
             services.Replace(ServiceDescriptor.Singleton<IRiskEventLog, SqliteRiskEventLog>());
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
+            services.AddSingleton(new ExpiringTable("notification_outbox", "created_at", KeepsHistory: true));
         }
 
         if (ports.HasFlag(EmbeddedPorts.State))

@@ -8,9 +8,10 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 
 /// <summary>
 /// Decisions in the <c>decisions</c> table; storing one takes its signals (a burst's every member) out of the outbox and
-/// points every other member's decision id at it (<c>decision_members</c>), in the same transaction.
+/// points every other member's decision id at it (<c>decision_members</c>), in the same transaction, and there too writes
+/// the deliveries of the notification it raises (<see cref="IDecisionOutbox"/>).
 /// </summary>
-public sealed class SqliteDecisionStore : IDecisionStore
+public sealed class SqliteDecisionStore : IDecisionStore, IDecisionOutbox
 {
     private const string InsertSql = """
         INSERT INTO decisions (decision_id, signal_id, symbol, decided_at, body) VALUES ($id, $signal_id, $symbol, $decided_at, $body)
@@ -19,6 +20,8 @@ public sealed class SqliteDecisionStore : IDecisionStore
 
     private const string MarkDecidedSql =
         "DELETE FROM signal_outbox WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
+
+    private const string DropRawAlertSql = "DELETE FROM raw_alerts WHERE seq = (SELECT seq FROM signals WHERE signal_id = $signal_id)";
 
     private const string PointMemberSql = """
         INSERT INTO decision_members (member_decision_id, decision_id) VALUES ($member, $id)
@@ -57,9 +60,17 @@ public sealed class SqliteDecisionStore : IDecisionStore
         return Interlocked.Read(ref _count);
     }
 
-    public async Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken)
+    public Task<bool> TryAddAsync(Decision decision, CancellationToken cancellationToken) =>
+        AddAsync(decision, deliveries: null);
+
+    public Task<bool> TryAddAsync(Decision decision, IReadOnlyList<OutboxDelivery> deliveries, CancellationToken cancellationToken) =>
+        AddAsync(decision, deliveries);
+
+    /// <param name="decision">The decision.</param>
+    /// <param name="deliveries">Null where notifications are not in play: the alert bodies are kept then.</param>
+    private async Task<bool> AddAsync(Decision decision, IReadOnlyList<OutboxDelivery>? deliveries)
     {
-        var row = (decision, body: JsonSerializer.Serialize(decision, EmbeddedJsonContext.Default.Decision));
+        var row = (decision, body: JsonSerializer.Serialize(decision, EmbeddedJsonContext.Default.Decision), deliveries);
         var added = await _database.WriteAsync(row, static (c, r) =>
         {
             var inserted = c.Statement(InsertSql)
@@ -69,20 +80,33 @@ public sealed class SqliteDecisionStore : IDecisionStore
                 .Set("$decided_at", r.decision.DecidedAt)
                 .Set("$body", r.body)
                 .ExecuteNonQuery() == 1;
-            if (inserted)
+            if (!inserted)
             {
-                foreach (var member in r.decision.Members)
+                return false;
+            }
+
+            foreach (var member in r.decision.Members)
+            {
+                c.Statement(MarkDecidedSql).Set("$signal_id", member).ExecuteNonQuery();
+                var memberDecisionId = SignalIdentity.DecisionIdFor(member);
+                if (memberDecisionId != r.decision.DecisionId)
                 {
-                    c.Statement(MarkDecidedSql).Set("$signal_id", member).ExecuteNonQuery();
-                    var memberDecisionId = SignalIdentity.DecisionIdFor(member);
-                    if (memberDecisionId != r.decision.DecisionId)
-                    {
-                        c.Statement(PointMemberSql).Set("$member", memberDecisionId).Set("$id", r.decision.DecisionId).ExecuteNonQuery();
-                    }
+                    c.Statement(PointMemberSql).Set("$member", memberDecisionId).Set("$id", r.decision.DecisionId).ExecuteNonQuery();
                 }
             }
 
-            return inserted;
+            if (r.deliveries is not null)
+            {
+                SqliteNotificationOutbox.Insert(c, r.deliveries);
+
+                // Decided: a delivery that forwards an alert's body holds its own copy until it is sent.
+                foreach (var member in r.decision.Members)
+                {
+                    c.Statement(DropRawAlertSql).Set("$signal_id", member).ExecuteNonQuery();
+                }
+            }
+
+            return true;
         });
         if (added)
         {
