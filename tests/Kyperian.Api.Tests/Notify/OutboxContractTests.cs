@@ -262,7 +262,7 @@ public sealed class SqliteOutboxContractTests : OutboxContractTests, IAsyncDispo
     }
 
     [Fact]
-    public async Task A_database_at_engine_v2s_schema_3_gains_the_outbox_as_4_and_keeps_its_decisions()
+    public async Task A_database_at_engine_v2s_schema_3_gains_the_outbox_and_keeps_its_decisions()
     {
         // A database the previous release wrote: migrations 1 to 3 applied, a decision stored.
         var folder = Path.Combine(Path.GetTempPath(), "kyperian-v3-" + Guid.NewGuid().ToString("N"));
@@ -291,7 +291,7 @@ public sealed class SqliteOutboxContractTests : OutboxContractTests, IAsyncDispo
         try
         {
             await using var upgraded = new Kyperian.Api.Tests.Embedded.EmbeddedTestDatabase(new() { ["Kyperian:Embedded:Path"] = path });
-            Assert.Equal(4, upgraded.Get<Kyperian.Api.Infrastructure.Embedded.EmbeddedDatabase>().SchemaVersion);
+            Assert.Equal(Kyperian.Api.Infrastructure.Embedded.EmbeddedSchema.CurrentVersion, upgraded.Get<Kyperian.Api.Infrastructure.Embedded.EmbeddedDatabase>().SchemaVersion);
             Assert.Equal(earlier.DecisionId, (await upgraded.Get<IDecisionStore>().GetAsync(earlier.DecisionId, default))?.DecisionId);
 
             var signal = NotifyData.Signal(id: "sig_000000000000000000000004");
