@@ -13,7 +13,7 @@ public static class DynamoDbServiceCollectionExtensions
 {
     /// <summary>
     /// Every store port on DynamoDB (<c>Kyperian:DynamoDb</c>): signals, decisions, the risk ledger and run-time
-    /// settings, positions and trades, the audit log and risk events; and the store's health check.
+    /// settings, positions and trades, the audit log and risk events, the history read back for replays; and the store's health check.
     /// </summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +27,7 @@ public static class DynamoDbServiceCollectionExtensions
                 ? new AmazonDynamoDBClient(credentials, config)
                 : new AmazonDynamoDBClient(config);
         });
+        services.AddSingleton<DynamoDbSymbolRegistry>();
         services.AddSingleton<DynamoDbSignalStore>();
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
@@ -34,6 +35,7 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<IEngineSettingsStore, DynamoDbEngineSettingsStore>();
         services.AddSingleton<IAuditLog, DynamoDbAuditLog>();
         services.AddSingleton<IRiskEventLog, DynamoDbRiskEventLog>();
+        services.AddSingleton<IStoredHistory, DynamoDbHistory>();
         services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<DynamoDbSignalStore>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));

@@ -12,7 +12,7 @@ public enum EmbeddedPorts
 
     /// <summary>
     /// ISignalStore, IDecisionStore, IRiskLedger, and engine v2's records: IPositionBook, IEngineSettingsStore,
-    /// IAuditLog, IRiskEventLog.
+    /// IAuditLog, IRiskEventLog; and IStoredHistory, which reads them back for replays.
     /// </summary>
     Stores = 1,
 
@@ -63,6 +63,7 @@ public static class EmbeddedServiceCollectionExtensions
             services.Replace(ServiceDescriptor.Singleton<IEngineSettingsStore, SqliteEngineSettingsStore>());
             services.Replace(ServiceDescriptor.Singleton<IAuditLog, SqliteAuditLog>());
             services.Replace(ServiceDescriptor.Singleton<IRiskEventLog, SqliteRiskEventLog>());
+            services.Replace(ServiceDescriptor.Singleton<IStoredHistory, SqliteHistory>());
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
         }
