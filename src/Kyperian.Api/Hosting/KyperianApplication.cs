@@ -5,6 +5,7 @@ using Kyperian.Api.Application;
 using Kyperian.Api.Application.Intake;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Processing;
+using Kyperian.Api.Application.Replay;
 using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Security;
 using Kyperian.Api.Application.Settings;
@@ -15,6 +16,7 @@ using Kyperian.Api.Endpoints.OpenApi;
 using Kyperian.Api.Endpoints.Audit;
 using Kyperian.Api.Endpoints.Operators;
 using Kyperian.Api.Endpoints.Positions;
+using Kyperian.Api.Endpoints.Replay;
 using Kyperian.Api.Endpoints.Settings;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
@@ -60,6 +62,8 @@ public static partial class KyperianApplication
         services.AddSingleton<BarCloseBuffer>();
         services.AddSingleton<EngineSettingsSource>();
         services.AddSingleton<RiskDesk>();
+        services.AddSingleton<ReplayRunner>();
+        services.AddSingleton<ReplayAlerts>();
         services.AddSingleton<KyperianMetrics>();
         services.AddKyperianEmf(configuration);
         services.AddSingleton<AllowedSendersFilter>();
@@ -147,6 +151,7 @@ public static partial class KyperianApplication
             app.MapPositionEndpoints();
             app.MapSettingsEndpoints();
             app.MapAuditEndpoints();
+            app.MapReplayEndpoints();
         }
 
         return app;

@@ -215,6 +215,8 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
             ("/risk/pnl", "post", true),
             ("/risk/halt", "post", true),
             ("/risk/resume", "post", true),
+            ("/replay", "post", true),
+            ("/performance", "get", true),
         ];
         foreach (var (path, method, needsKey) in expected)
         {
