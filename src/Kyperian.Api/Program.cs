@@ -1,7 +1,14 @@
 using Kyperian.Api.Hosting;
 
+// `replay alerts.jsonl [--settings file.json] [--out decisions.jsonl]` replays alerts without a server.
+if (ReplayCommand.Handles(args))
+{
+    return await ReplayCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 var app = KyperianApplication.Create(args);
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;
