@@ -157,21 +157,11 @@ public class ReplayTests
     public void Stricter_settings_flip_the_expected_decisions_and_each_flip_is_a_difference()
     {
         var signals = TradingMorning();
-        var recorded = new RecordedOutcomes();
-        foreach (var decision in EngineReplay.Run(new EngineSettings(), signals))
-        {
-            recorded.Add(decision);
-        }
 
-        var tally = new ReplayTally();
-        var differences = new List<DecisionDifference>();
-        foreach (var decision in EngineReplay.Run(new EngineSettings { MinConfidence = 85 }, signals))
-        {
-            tally.Add(decision);
-            differences.AddRange(recorded.Compare(decision, tally));
-        }
+        var result = Replay(new EngineSettings { MinConfidence = 85 }, signals, RecordedUnderDefaults(signals));
 
         // The confident-enough-no-more entries are vetoed; the exit then has nothing to close.
+        var differences = result.Differences;
         Assert.Equal([signals[1].SignalId, signals[2].SignalId, signals[4].SignalId], differences.Select(d => d.SignalId));
         Assert.Equal((Verdict.Execute, TradeAction.EnterLong, 0.64), Outcome(differences[0].Recorded));
         Assert.Equal((Verdict.Veto, TradeAction.EnterLong, 0.0), Outcome(differences[0].Replayed));
@@ -180,24 +170,22 @@ public class ReplayTests
         Assert.Equal([VetoReason.NoPosition], differences[1].Replayed.Reasons);
         Assert.Equal((Verdict.Veto, TradeAction.EnterShort, 0.0), Outcome(differences[2].Replayed));
 
-        var summary = tally.Summary(signals.Length);
+        var summary = result.Summary;
         Assert.Equal((5, 5, 0, 5, 3, 5), (summary.Signals, summary.Decisions, summary.Executed, summary.Vetoed, summary.Differences, summary.Compared));
         Assert.Contains(new ReasonCount(VetoReason.LowConfidence, 4), summary.ByReason);
+        Assert.Equal(0, result.Performance.ClosedTrades);
     }
 
     [Fact]
     public void The_same_settings_replay_the_recorded_decisions_without_a_difference()
     {
         var signals = TradingMorning();
-        var recorded = new RecordedOutcomes();
-        foreach (var decision in EngineReplay.Run(new EngineSettings(), signals))
-        {
-            recorded.Add(decision);
-        }
 
-        var tally = new ReplayTally();
-        Assert.All(EngineReplay.Run(new EngineSettings(), signals), d => Assert.Empty(recorded.Compare(d, tally)));
-        Assert.Equal(5, tally.Summary(5).Compared);
+        var result = Replay(new EngineSettings(), signals, RecordedUnderDefaults(signals));
+
+        Assert.Empty(result.Differences);
+        Assert.Equal((5, 0), (result.Summary.Compared, result.Summary.Differences));
+        Assert.Equal(8.9109m, result.Performance.TotalReturnPct); // 9 / 101, to 4 places
     }
 
     [Fact]
@@ -221,4 +209,30 @@ public class ReplayTests
     }
 
     private static (Verdict, TradeAction, double) Outcome(DecisionOutline outline) => (outline.Verdict, outline.Action, outline.PositionSizePct);
+
+    /// <summary>What the engine decided for the signals with the default settings, as if recorded live.</summary>
+    private static RecordedOutcomes RecordedUnderDefaults(Signal[] signals)
+    {
+        var recorded = new RecordedOutcomes();
+        foreach (var decision in EngineReplay.Run(new EngineSettings(), signals))
+        {
+            recorded.Add(decision);
+        }
+
+        return recorded;
+    }
+
+    private static ReplayResult Replay(EngineSettings settings, Signal[] signals, RecordedOutcomes recorded)
+    {
+        var run = new ReplayRun(settings, recorded);
+        var decided = new List<Decision>();
+        foreach (var signal in signals)
+        {
+            run.Play(signal, decided);
+        }
+
+        run.Finish(decided);
+        Assert.Equal(run.Result().Summary.Decisions, decided.Count);
+        return run.Result();
+    }
 }

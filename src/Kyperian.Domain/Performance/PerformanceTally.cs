@@ -19,15 +19,11 @@ namespace Kyperian.Domain.Performance;
 public sealed class PerformanceTally
 {
     private readonly Dictionary<Symbol, SymbolWatch> _symbols = [];
-    private readonly ReasonTotals[] _reasons = new ReasonTotals[Enum.GetValues<VetoReason>().Length];
+    private readonly Returns[] _reasons = new Returns[Enum.GetValues<VetoReason>().Length];
     private readonly Action<Counterfactual>? _valued;
     private long _sequence;
 
-    private int _closedTrades;
-    private int _pricedTrades;
-    private int _wins;
-    private int _losses;
-    private decimal _totalReturn;
+    private readonly Returns _trades = new();
     private decimal _equity;
     private decimal _peak;
     private decimal _maxDrawdown;
@@ -126,13 +122,13 @@ public sealed class PerformanceTally
 
         return new PerformanceReport
         {
-            ClosedTrades = _closedTrades,
-            PricedTrades = _pricedTrades,
-            Wins = _wins,
-            Losses = _losses,
-            WinRatePct = _pricedTrades > 0 ? Round(_wins * 100m / _pricedTrades) : null,
-            AverageReturnPct = _pricedTrades > 0 ? Round(_totalReturn / _pricedTrades) : null,
-            TotalReturnPct = Round(_totalReturn),
+            ClosedTrades = _trades.Count,
+            PricedTrades = _trades.Priced,
+            Wins = _trades.Won,
+            Losses = _trades.Lost,
+            WinRatePct = _trades.Priced > 0 ? Round(_trades.Won * 100m / _trades.Priced) : null,
+            AverageReturnPct = _trades.Average,
+            TotalReturnPct = Round(_trades.Total),
             WorstTrade = _worst is { } worst ? worst with { ReturnPct = Round(worst.ReturnPct) } : null,
             MaxDrawdownPct = Round(_maxDrawdown),
             VetoedEntries = _vetoedEntries,
@@ -144,30 +140,19 @@ public sealed class PerformanceTally
 
     private void AddTrade(ClosedTrade trade)
     {
-        _closedTrades++;
-        var direction = trade.Side == PositionSide.Short ? -1 : 1;
-        if (ReturnPct(direction, trade.EntryPrice, trade.ExitPrice) is not { } returnPct)
+        var returnPct = ReturnPct(trade.Side == PositionSide.Short ? -1 : 1, trade.EntryPrice, trade.ExitPrice);
+        _trades.Add(returnPct);
+        if (returnPct is null)
         {
             return;
         }
 
-        _pricedTrades++;
-        _totalReturn += returnPct;
-        if (returnPct > 0)
-        {
-            _wins++;
-        }
-        else if (returnPct < 0)
-        {
-            _losses++;
-        }
-
         if (_worst is null || returnPct < _worst.ReturnPct)
         {
-            _worst = new TradeReturn(trade, returnPct);
+            _worst = new TradeReturn(trade, returnPct.Value);
         }
 
-        _equity += returnPct;
+        _equity += returnPct.Value;
         _peak = Math.Max(_peak, _equity);
         _maxDrawdown = Math.Max(_maxDrawdown, _peak - _equity);
     }
@@ -214,7 +199,7 @@ public sealed class PerformanceTally
             returnPct);
         foreach (var reason in veto.Reasons)
         {
-            (_reasons[(int)reason] ??= new ReasonTotals()).Add(returnPct);
+            (_reasons[(int)reason] ??= new Returns()).Add(returnPct);
         }
 
         _valued?.Invoke(counterfactual);
@@ -246,44 +231,47 @@ public sealed class PerformanceTally
         public Seen? Latest { get; set; }
     }
 
-    private sealed class ReasonTotals
+    /// <summary>Returns added up: how many, how many had a price, won, lost, and their sum.</summary>
+    private sealed class Returns
     {
-        private int _entries;
-        private int _priced;
-        private int _won;
-        private int _lost;
-        private decimal _total;
+        public int Count { get; private set; }
 
+        public int Priced { get; private set; }
+
+        public int Won { get; private set; }
+
+        public int Lost { get; private set; }
+
+        public decimal Total { get; private set; }
+
+        public decimal? Average => Priced > 0 ? Round(Total / Priced) : null;
+
+        /// <param name="returnPct">Null when there was no price to value it by: counted, not summed.</param>
         public void Add(decimal? returnPct)
         {
-            _entries++;
+            Count++;
             if (returnPct is not { } value)
             {
                 return;
             }
 
-            _priced++;
-            _total += value;
-            if (value > 0)
-            {
-                _won++;
-            }
-            else if (value < 0)
-            {
-                _lost++;
-            }
+            Priced++;
+            Total += value;
+            Won += value > 0 ? 1 : 0;
+            Lost += value < 0 ? 1 : 0;
         }
 
+        /// <summary>What the entries one reason vetoed would have returned.</summary>
         public VetoValue Value(VetoReason reason)
         {
-            var total = Round(_total);
-            var entries = _entries == 1 ? "1 entry" : $"{_entries} entries";
-            var unpriced = _entries - _priced;
-            var text = _priced == 0
+            var total = Round(Total);
+            var entries = Count == 1 ? "1 entry" : $"{Count} entries";
+            var unpriced = Count - Priced;
+            var text = Priced == 0
                 ? $"{reason.Code()} vetoed {entries}: none has a price to value it by."
                 : string.Create(CultureInfo.InvariantCulture, $"{reason.Code()} vetoed {entries}: they would have returned {total:+0.####;-0.####;0} % in total")
                     + (unpriced > 0 ? $" ({unpriced} without a price to value it by)." : ".");
-            return new VetoValue(reason, _entries, _priced, total, _priced > 0 ? Round(_total / _priced) : null, _won, _lost, text);
+            return new VetoValue(reason, Count, Priced, total, Average, Won, Lost, text);
         }
     }
 }

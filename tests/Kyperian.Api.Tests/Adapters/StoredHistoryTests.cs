@@ -6,7 +6,6 @@ using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Tests.Adapters;
 
@@ -135,20 +134,7 @@ public sealed class DynamoDbHistoryTests(DynaliteServer dynalite) : StoredHistor
 
     protected override void UsePages(int size) => ((DynamoDbHistory)History).PageSize = size;
 
-    public override async Task InitializeAsync()
-    {
-        _services = AdapterTestHost.Build(
-            new Dictionary<string, string?>
-            {
-                ["Kyperian:DynamoDb:ServiceUrl"] = dynalite.ServiceUrl,
-                ["Kyperian:DynamoDb:Region"] = "us-east-1",
-                ["Kyperian:DynamoDb:SignalsTable"] = _prefix + "-signals",
-                ["Kyperian:DynamoDb:DecisionsTable"] = _prefix + "-decisions",
-            },
-            (s, c) => s.AddDynamoDbStores(c));
-        await DynamoDbTables.EnsureAsync(
-            _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>(), _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
-    }
+    public override async Task InitializeAsync() => _services = await AdapterTestHost.DynamoDbStoresAsync(dynalite.ServiceUrl, _prefix);
 
     public override async Task DisposeAsync() => await _services.DisposeAsync();
 }

@@ -5,7 +5,6 @@ using Kyperian.Api.Application.Replay;
 using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Http;
 using Kyperian.Domain.Decisions;
-using Kyperian.Domain.Performance;
 using Kyperian.Domain.Replay;
 using Kyperian.Domain.Signals;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -135,19 +134,24 @@ public static class ReplayEndpoints
 
             // The options every endpoint writes with, so a decision reads as /decisions shows one.
             var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var decisionInfo = Info<Decision>(json);
+            var decisionInfo = (JsonTypeInfo<Decision>)json.GetTypeInfo(typeof(Decision));
             var ct = httpContext.RequestAborted;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json; charset=utf-8";
+
             // Written into the response's pipe (a serializer's flush only hands it the bytes); sent every FlushBytes.
             var body = response.BodyWriter;
             await using var writer = new Utf8JsonWriter(body);
             var sent = 0L;
+            void Write<T>(string name, T value)
+            {
+                writer.WritePropertyName(name);
+                JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T)));
+            }
+
             writer.WriteStartObject();
-            writer.WritePropertyName("settings");
-            JsonSerializer.Serialize(writer, plan.Settings, Info<EngineSettings>(json));
-            writer.WritePropertyName("overridden");
-            JsonSerializer.Serialize(writer, plan.Overridden, Info<IReadOnlyList<string>>(json));
+            Write("settings", plan.Settings);
+            Write("overridden", plan.Overridden);
             writer.WriteStartArray("decisions");
 
             async ValueTask WriteAsync(Decision decision, CancellationToken cancellationToken)
@@ -167,17 +171,12 @@ public static class ReplayEndpoints
                 _ => throw new InvalidOperationException("Unknown replay plan."),
             };
             writer.WriteEndArray();
-            writer.WritePropertyName("summary");
-            JsonSerializer.Serialize(writer, result.Summary, Info<ReplaySummary>(json));
-            writer.WritePropertyName("differences");
-            JsonSerializer.Serialize(writer, result.Differences, Info<IReadOnlyList<DecisionDifference>>(json));
-            writer.WritePropertyName("performance");
-            JsonSerializer.Serialize(writer, result.Performance, Info<PerformanceReport>(json));
+            Write("summary", result.Summary);
+            Write("differences", result.Differences);
+            Write("performance", result.Performance);
             writer.WriteEndObject();
             writer.Flush();
             await body.FlushAsync(ct);
         }
-
-        private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
 }
