@@ -159,7 +159,7 @@ public interface IRiskEventLog
 /// </summary>
 public interface IStoredHistory
 {
-    /// <summary>Every symbol that has sent a signal, in ordinal order.</summary>
+    /// <summary>Every symbol the engine has decided on, in ordinal order.</summary>
     Task<IReadOnlyList<Symbol>> ListSymbolsAsync(CancellationToken cancellationToken);
 
     /// <summary>A symbol's signals received from <paramref name="from"/> up to, not including, <paramref name="to"/>: oldest first.</summary>

@@ -77,11 +77,11 @@ public abstract class StoredHistoryContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_symbol_that_sent_a_signal_is_listed_once()
+    public async Task Every_symbol_the_engine_decided_on_is_listed_once()
     {
         foreach (var symbol in new[] { "XRPUSDT", "ADAUSDT", "XRPUSDT" })
         {
-            await Signals.TryAddAsync(TestData.Signal(symbol, receivedAt: Start), PublishState.Published, default);
+            Assert.True(await Decisions.TryAddAsync(TestData.Decision(TestData.Signal(symbol, receivedAt: Start), Start), default));
         }
 
         var symbols = await History.ListSymbolsAsync(default);

@@ -20,7 +20,8 @@ namespace Kyperian.Api.Infrastructure.DynamoDb;
 public sealed class DynamoDbDecisionStore(
     IAmazonDynamoDB client,
     IOptions<DynamoDbOptions> options,
-    ResiliencePipelines resilience) : IDecisionStore
+    ResiliencePipelines resilience,
+    DynamoDbSymbolRegistry symbols) : IDecisionStore
 {
     public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
 
@@ -37,6 +38,8 @@ public sealed class DynamoDbDecisionStore(
             || (outcome == PutOutcome.ExistsAfterRetry && (await GetAsync(decision.DecisionId, cancellationToken))?.DecidedAt == decision.DecidedAt);
         if (added)
         {
+            // Once per symbol and process: reads across every symbol (replays, performance) find it without a scan.
+            await symbols.RegisterAsync(decision.Symbol, cancellationToken);
             foreach (var member in decision.Members)
             {
                 var memberDecisionId = SignalIdentity.DecisionIdFor(member);

@@ -12,10 +12,10 @@ using static Kyperian.Api.Infrastructure.DynamoDb.DynamoDbFormats;
 namespace Kyperian.Api.Infrastructure.DynamoDb;
 
 /// <summary>
-/// The symbols that have sent signals, so that a read across every symbol needs no table scan: one item per symbol in
-/// the decisions table, <c>symbol#{symbol}</c>, listed through its <c>bySymbol</c> index under the reserved
-/// pseudo-symbol <c>#symbols</c> (real symbols cannot hold <c>#</c>). Put the first time this process stores a signal
-/// of the symbol; putting it again changes nothing.
+/// The symbols the engine has decided on, so that a read across every symbol needs no table scan: one item per symbol
+/// in the decisions table, <c>symbol#{symbol}</c>, listed through its <c>bySymbol</c> index under the reserved
+/// pseudo-symbol <c>#symbols</c> (real symbols cannot hold <c>#</c>). Put by the engine (which writes that table) the
+/// first time this process stores a decision of the symbol; putting it again changes nothing.
 /// </summary>
 public sealed partial class DynamoDbSymbolRegistry(
     IAmazonDynamoDB client,
@@ -30,7 +30,7 @@ public sealed partial class DynamoDbSymbolRegistry(
 
     public static string SymbolKey(Symbol symbol) => "symbol#" + symbol.Value;
 
-    /// <summary>Registers the symbol once per process; a failure is logged and tried again with its next signal.</summary>
+    /// <summary>Registers the symbol once per process; a failure is logged and tried again with its next decision.</summary>
     public async Task RegisterAsync(Symbol symbol, CancellationToken cancellationToken)
     {
         if (_registered.ContainsKey(symbol))
@@ -59,7 +59,7 @@ public sealed partial class DynamoDbSymbolRegistry(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The signal is stored, which is what counts: the symbol is listed once any later signal of it registers it.
+            // The decision is stored, which is what counts: the symbol is listed once a later decision of it registers it.
             LogRegisterFailed(logger, ex, symbol.Value);
         }
     }
@@ -71,7 +71,7 @@ public sealed partial class DynamoDbSymbolRegistry(
         return [.. items.Select(item => Symbol.FromTrusted(GetS(item, "decidedAt"))).OrderBy(s => s.Value, StringComparer.Ordinal)];
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering symbol {Symbol} for history reads failed; its next signal tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering symbol {Symbol} for history reads failed; its next decision tries again")]
     private static partial void LogRegisterFailed(ILogger logger, Exception exception, string symbol);
 }
 

@@ -23,7 +23,6 @@ public sealed class DynamoDbSignalStore(
     IAmazonDynamoDB client,
     IOptions<DynamoDbOptions> options,
     ResiliencePipelines resilience,
-    DynamoDbSymbolRegistry symbols,
     TimeProvider time) : ISignalStore
 {
     public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
@@ -37,9 +36,8 @@ public sealed class DynamoDbSignalStore(
     public Task<bool> TryAddAsync(Signal signal, PublishState state, CancellationToken cancellationToken) =>
         TryAddAsync(signal, state, rawAlert: null, cancellationToken);
 
-    public async Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken)
-    {
-        var added = await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.SignalsTable, "signalId", ToItem(signal, state, rawAlert), cancellationToken) switch
+    public async Task<bool> TryAddAsync(Signal signal, PublishState state, string? rawAlert, CancellationToken cancellationToken) =>
+        await DynamoDbQueries.PutIfAbsentAsync(client, resilience, _options.SignalsTable, "signalId", ToItem(signal, state, rawAlert), cancellationToken) switch
         {
             PutOutcome.Added => true,
 
@@ -47,14 +45,6 @@ public sealed class DynamoDbSignalStore(
             PutOutcome.ExistsAfterRetry => (await GetAsync(signal.SignalId, cancellationToken))?.ReceivedAt == signal.ReceivedAt,
             _ => false,
         };
-        if (added)
-        {
-            // Once per symbol and process: reads across every symbol (replays) find it without a table scan.
-            await symbols.RegisterAsync(signal.Symbol, cancellationToken);
-        }
-
-        return added;
-    }
 
     public async Task<Signal?> GetAsync(string signalId, CancellationToken cancellationToken) =>
         await DynamoDbQueries.GetItemAsync(client, resilience, _options.SignalsTable, "signalId", signalId, _options.ConsistentReads, cancellationToken) is { } item

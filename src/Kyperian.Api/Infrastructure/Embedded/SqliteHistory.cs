@@ -30,7 +30,7 @@ public sealed class SqliteHistory(EmbeddedDatabase database) : IStoredHistory
         ORDER BY decided_at, seq LIMIT $limit
         """;
 
-    private const string SymbolsSql = "SELECT DISTINCT symbol FROM signals ORDER BY symbol";
+    private const string SymbolsSql = "SELECT DISTINCT symbol FROM decisions ORDER BY symbol";
 
     public Task<IReadOnlyList<Symbol>> ListSymbolsAsync(CancellationToken cancellationToken) =>
         database.ReadAsync(0, static (c, _) =>
