@@ -8,7 +8,9 @@ if (ReplayCommand.Handles(args))
 
 var app = KyperianApplication.Create(args);
 app.Run();
-return 0;
+
+// The host may have set it: on Lambda, a broken Runtime API ends the process with 1.
+return Environment.ExitCode;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;
