@@ -6,6 +6,7 @@ using Kyperian.Api.Application.Intake;
 using Kyperian.Api.Application.Monitoring;
 using Kyperian.Api.Application.Observability;
 using Kyperian.Api.Application.Processing;
+using Kyperian.Api.Application.Replay;
 using Kyperian.Api.Application.Risk;
 using Kyperian.Api.Application.Security;
 using Kyperian.Api.Endpoints.ConsolePage;
@@ -18,6 +19,7 @@ using Kyperian.Api.Endpoints.OpenApi;
 using Kyperian.Api.Endpoints.Audit;
 using Kyperian.Api.Endpoints.Operators;
 using Kyperian.Api.Endpoints.Positions;
+using Kyperian.Api.Endpoints.Replay;
 using Kyperian.Api.Endpoints.Settings;
 using Kyperian.Api.Endpoints.Webhooks;
 using Kyperian.Api.Infrastructure.Emf;
@@ -64,6 +66,8 @@ public static partial class KyperianApplication
         services.AddSingleton<BarCloseBuffer>();
         services.AddSingleton<EngineSettingsSource>();
         services.AddSingleton<RiskDesk>();
+        services.AddSingleton<ReplayRunner>();
+        services.AddSingleton<ReplayAlerts>();
         services.AddSingleton<KyperianMetrics>();
         services.AddSingleton<ActivityRecorder>();
         services.AddHostedService<ActivityFlusher>();
@@ -174,6 +178,7 @@ public static partial class KyperianApplication
                 app.MapConsolePage();
             }
             app.MapNotificationEndpoints();
+            app.MapReplayEndpoints();
         }
 
         return app;

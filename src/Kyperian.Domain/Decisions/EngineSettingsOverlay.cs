@@ -64,6 +64,21 @@ public static class EngineSettingsOverlay
     }
 
     /// <summary>
+    /// <paramref name="basis"/> with <paramref name="fields"/> of <paramref name="change"/> set on top, keeping its
+    /// version: settings to try (a replay's), never stored. Unknown field names are the caller's to refuse first.
+    /// </summary>
+    public static EngineSettings With(EngineSettings basis, EngineSettings change, IEnumerable<string> fields)
+    {
+        var settings = basis.Copy();
+        foreach (var field in fields)
+        {
+            Copiers[field](change, settings);
+        }
+
+        return settings;
+    }
+
+    /// <summary>
     /// The next stored version: <paramref name="current"/>'s fields with <paramref name="fields"/> of
     /// <paramref name="change"/> set on top. Unknown field names are the caller's to refuse first.
     /// </summary>

@@ -151,3 +151,20 @@ public interface IRiskEventLog
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<RiskEvent>> ListAsync(int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The stored history, read in time order for replays and performance reports; nothing is written through it. Read
+/// one symbol at a time, a page at a time, so a range of any length streams (on DynamoDB: queries of the
+/// <c>bySymbol</c> indexes, never a table scan).
+/// </summary>
+public interface IStoredHistory
+{
+    /// <summary>Every symbol the engine has decided on, in ordinal order.</summary>
+    Task<IReadOnlyList<Symbol>> ListSymbolsAsync(CancellationToken cancellationToken);
+
+    /// <summary>A symbol's signals received from <paramref name="from"/> up to, not including, <paramref name="to"/>: oldest first.</summary>
+    IAsyncEnumerable<Signal> ReadSignalsAsync(Symbol symbol, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>A symbol's decisions made from <paramref name="from"/> up to, not including, <paramref name="to"/>: oldest first.</summary>
+    IAsyncEnumerable<Decision> ReadDecisionsAsync(Symbol symbol, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}

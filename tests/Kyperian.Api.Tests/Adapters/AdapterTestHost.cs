@@ -1,5 +1,7 @@
+using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Kyperian.Api.Infrastructure.Aws;
+using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Positions;
@@ -7,6 +9,7 @@ using Kyperian.Domain.Signals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Tests.Adapters;
 
@@ -32,6 +35,24 @@ public static class AdapterTestHost
         services.AddSingleton<IConfiguration>(configuration);
         add(services, configuration);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Every store on DynamoDB (dynalite), on tables of the test's own <paramref name="prefix"/>, created.</summary>
+    public static async Task<ServiceProvider> DynamoDbStoresAsync(string serviceUrl, string prefix)
+    {
+        var services = Build(
+            new Dictionary<string, string?>
+            {
+                ["Kyperian:DynamoDb:ServiceUrl"] = serviceUrl,
+                ["Kyperian:DynamoDb:Region"] = "us-east-1",
+                ["Kyperian:DynamoDb:SignalsTable"] = prefix + "-signals",
+                ["Kyperian:DynamoDb:DecisionsTable"] = prefix + "-decisions",
+                ["Kyperian:DynamoDb:RiskTable"] = prefix + "-risk",
+            },
+            (s, c) => s.AddDynamoDbStores(c));
+        await DynamoDbTables.EnsureAsync(
+            services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
+        return services;
     }
 
     /// <summary>Resilience tuned for tests: short timeouts and a breaker that opens after a few failures.</summary>

@@ -1,4 +1,3 @@
-using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Servers;
 using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
@@ -7,7 +6,6 @@ using Kyperian.Domain.Positions;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Kyperian.Api.Tests.Adapters;
 
@@ -25,21 +23,7 @@ public sealed class DynamoDbEngineRecordTests(DynaliteServer dynalite) : IAsyncL
 
     private IPositionBook Positions => _services.GetRequiredService<IPositionBook>();
 
-    public async Task InitializeAsync()
-    {
-        _services = AdapterTestHost.Build(
-            new Dictionary<string, string?>
-            {
-                ["Kyperian:DynamoDb:ServiceUrl"] = dynalite.ServiceUrl,
-                ["Kyperian:DynamoDb:Region"] = "us-east-1",
-                ["Kyperian:DynamoDb:SignalsTable"] = _prefix + "-signals",
-                ["Kyperian:DynamoDb:DecisionsTable"] = _prefix + "-decisions",
-                ["Kyperian:DynamoDb:RiskTable"] = _prefix + "-risk",
-            },
-            (s, c) => s.AddDynamoDbStores(c));
-        await DynamoDbTables.EnsureAsync(
-            _services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>(), _services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _services = await AdapterTestHost.DynamoDbStoresAsync(dynalite.ServiceUrl, _prefix);
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
 

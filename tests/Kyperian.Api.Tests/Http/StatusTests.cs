@@ -234,6 +234,8 @@ public sealed class StatusTests(ApiFixture factory) : IClassFixture<ApiFixture>
             ("/events", "get", true),
             ("/console", "get", false),
             ("/console/info", "get", false),
+            ("/replay", "post", true),
+            ("/performance", "get", true),
         ];
         foreach (var (path, method, needsKey) in expected)
         {

@@ -35,6 +35,14 @@ public enum AlertStage
     Parsed,
 }
 
+/// <summary>What an alert is read for: the passphrase is checked for <c>/webhook</c> only, looked for by <c>/validate</c> only.</summary>
+public enum AlertUse
+{
+    Webhook,
+    Validate,
+    Replay,
+}
+
 /// <summary>How far an alert got through the pipeline, and what it became.</summary>
 public sealed record AlertOutcome
 {
@@ -78,7 +86,7 @@ public sealed record AlertOutcome
 }
 
 /// <summary>
-/// The one alert pipeline, shared by <c>/webhook</c> and <c>/validate</c>: read → authorize → validate → normalize.
+/// The one alert pipeline, shared by <c>/webhook</c>, <c>/validate</c> and replays: read → authorize → validate → normalize.
 /// Each field is parsed once, by the validator; the signal is built from what it parsed.
 /// </summary>
 public sealed class AlertPipeline
@@ -98,17 +106,25 @@ public sealed class AlertPipeline
 
     /// <summary>Runs an alert for <c>/webhook</c>: a wrong or missing passphrase stops it at <see cref="AlertStage.Unauthorized"/>.</summary>
     public ValueTask<AlertOutcome> RunAsync(AlertRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, authorize: true, cancellationToken);
+        RunAsync(request, AlertUse.Webhook, cancellationToken);
 
     /// <summary>
     /// Runs an alert for <c>/validate</c>: every error and warning is reported, and the passphrase is only checked
     /// for presence, so the endpoint cannot be used to guess it.
     /// </summary>
     public ValueTask<AlertOutcome> CheckAsync(AlertRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, authorize: false, cancellationToken);
+        RunAsync(request, AlertUse.Validate, cancellationToken);
 
-    private async ValueTask<AlertOutcome> RunAsync(AlertRequest request, bool authorize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an alert an operator sends to be replayed: the operator key authorised the request, so the alert's
+    /// passphrase is neither required nor checked (nor kept: the signal never holds it).
+    /// </summary>
+    public ValueTask<AlertOutcome> ReadForReplayAsync(AlertRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, AlertUse.Replay, cancellationToken);
+
+    private async ValueTask<AlertOutcome> RunAsync(AlertRequest request, AlertUse use, CancellationToken cancellationToken)
     {
+        var authorize = use == AlertUse.Webhook;
         using var body = new BodyLease();
         if (await ReadAsync(request, body, cancellationToken) is { } unreadable)
         {
@@ -126,7 +142,7 @@ public sealed class AlertPipeline
 
         var check = _validator.Validate(input);
         IReadOnlyList<FieldError> errors = check.Errors;
-        var warnings = Warnings(input, check, request.Token, authorize, ref errors);
+        var warnings = Warnings(input, check, request.Token, use, ref errors);
         if (errors.Count > 0 || check.Alert is not { } alert)
         {
             return new AlertOutcome
@@ -159,7 +175,7 @@ public sealed class AlertPipeline
     private bool IsAuthorized(AlertInput input, string? token) =>
         !_passphrase.IsConfigured || _passphrase.Matches(input.Passphrase) || _passphrase.Matches(token);
 
-    private IReadOnlyList<string> Warnings(AlertInput input, AlertCheck check, string? token, bool authorize, ref IReadOnlyList<FieldError> errors)
+    private IReadOnlyList<string> Warnings(AlertInput input, AlertCheck check, string? token, AlertUse use, ref IReadOnlyList<FieldError> errors)
     {
         var warnings = new List<string>(check.Warnings);
         foreach (var field in input.UnknownFields ?? [])
@@ -167,7 +183,7 @@ public sealed class AlertPipeline
             warnings.Add($"unknown field '{Printable.Escape(field)}' is ignored");
         }
 
-        if (authorize || input.IsUnreadable)
+        if (use != AlertUse.Validate || input.IsUnreadable)
         {
             return warnings;
         }

@@ -100,18 +100,14 @@ public sealed partial class DecisionProcessor(
         }
 
         var current = await settings.CurrentAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var day = current.TradingDayOf(now);
 
-        // The ledger as stored (an earlier day than any keeps it as it is), then as of today: a breached day that has
-        // turned since is a resume worth telling.
+        // The ledger as stored (an earlier day than any keeps it as it is): the step rolls it to today.
         var stored = await risk.GetAsync(DateOnly.MinValue, cancellationToken);
-        var riskToday = stored.On(day);
-        await riskDesk.RecordAsync(RiskEvents.Between(stored, riskToday, current.RiskLimits, now), cancellationToken);
-
         var lastExecute = await market.GetLastExecuteAsync(symbol, cancellationToken);
         var position = await CompleteInterruptedMoveAsync(symbol, await positions.GetAsync(symbol, cancellationToken), cancellationToken);
-        var decision = new DecisionEngine(current, time).Decide(DecisionInput.ForBurst(members, timeframes, riskToday, lastExecute, position));
+        var step = EngineStep.Take(current, time, members, timeframes, stored, lastExecute, position);
+        await riskDesk.RecordAsync(step.DayEvents, cancellationToken);
+        var decision = step.Decision;
 
         // With the deliveries of its notification, in the same step: a crash before sending loses none. A burst is one
         // decision, so it is told once.
@@ -120,21 +116,20 @@ public sealed partial class DecisionProcessor(
             return await decisions.GetAsync(decision.DecisionId, cancellationToken) ?? decision;
         }
 
-        if (decision.Verdict == Verdict.Execute)
+        if (step.Executed)
         {
             await MovePositionAsync(decision, cancellationToken);
-            await market.SetLastExecuteAsync(symbol, decision.DecidedAt, TimeSpan.FromSeconds(current.CooldownSeconds), cancellationToken);
-            if (decision.IsEntry)
+            await market.SetLastExecuteAsync(symbol, decision.DecidedAt, step.Cooldown ?? TimeSpan.Zero, cancellationToken);
+            if (step.CountsAsEntry)
             {
-                await risk.RecordEntryAsync(day, cancellationToken);
+                await risk.RecordEntryAsync(step.Day, cancellationToken);
             }
 
-            // A trade without a known price has no known P&L: the model cannot report what it does not know.
-            if (decision.ClosedTrade?.AccountPnlPct is { } tradePnl && current.PnlSource == PnlSource.Model)
+            if (step.ModelPnlPct is { } tradePnl)
             {
-                var before = await risk.GetAsync(day, cancellationToken);
-                var after = await risk.RecordPnlAsync(tradePnl, day, cancellationToken);
-                await riskDesk.RecordAsync(RiskEvents.Between(before, after, current.RiskLimits, now), cancellationToken);
+                var before = await risk.GetAsync(step.Day, cancellationToken);
+                var after = await risk.RecordPnlAsync(tradePnl, step.Day, cancellationToken);
+                await riskDesk.RecordAsync(RiskEvents.Between(before, after, current.RiskLimits, decision.DecidedAt), cancellationToken);
             }
         }
 

@@ -70,6 +70,18 @@ public sealed partial class EngineSettingsSource(
         return new SettingsChange.Changed(effective, next);
     }
 
+    /// <summary>
+    /// The settings in force with <paramref name="fields"/> of <paramref name="change"/> on top, validated together
+    /// as a change is, for a replay to try; nothing is stored, versioned or audited.
+    /// </summary>
+    /// <returns>The settings to try (with the version in force), or every bad value, named.</returns>
+    public async Task<(EngineSettings? Settings, IReadOnlyList<SettingError> Errors)> TryOnAsync(
+        EngineSettings change, IReadOnlyCollection<string> fields, CancellationToken cancellationToken)
+    {
+        var trial = EngineSettingsOverlay.With(await CurrentAsync(cancellationToken), change, fields);
+        return trial.Validate() is { Count: > 0 } errors ? (null, errors) : (trial, []);
+    }
+
     private async ValueTask<Snapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
         var snapshot = _snapshot;

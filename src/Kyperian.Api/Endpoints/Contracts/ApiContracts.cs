@@ -4,8 +4,10 @@ using Kyperian.Api.Application.Monitoring;
 using Kyperian.Domain.Alerts;
 using Kyperian.Domain.Audit;
 using Kyperian.Domain.Decisions;
+using Kyperian.Domain.Performance;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Positions;
+using Kyperian.Domain.Replay;
 using Kyperian.Domain.Risk;
 using Kyperian.Domain.Signals;
 
@@ -182,6 +184,34 @@ public sealed record TradingViewAlert(
     decimal? TakeProfit,
     string? Comment);
 
+/// <summary>
+/// <c>POST /replay</c>, as documented in Swagger (the endpoint reads it by hand, to name every bad field): the stored
+/// signals received from <c>from</c> to <c>to</c> (default now), of <c>symbols</c> (default all), or the alerts in
+/// <c>signals</c>, each at its own <c>time</c>; <c>settings</c> are engine settings to try instead of those in force.
+/// </summary>
+public sealed record ReplayRequest(
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    IReadOnlyList<string>? Symbols,
+    EngineSettings? Settings,
+    IReadOnlyList<TradingViewAlert>? Signals);
+
+/// <summary>
+/// What a replay answers, written as it runs: the settings it used (and which fields were tried instead of those in
+/// force), every decision as <c>/decisions</c> shows one, in the order made, then the summary, the differences from
+/// the recorded decisions and the performance report.
+/// </summary>
+public sealed record ReplayAnswer(
+    EngineSettings Settings,
+    IReadOnlyList<string> Overridden,
+    IReadOnlyList<Decision> Decisions,
+    ReplaySummary Summary,
+    IReadOnlyList<DecisionDifference> Differences,
+    PerformanceReport Performance);
+
+/// <summary>The track record of the decisions recorded from <c>from</c> to <c>to</c>, of one symbol or all (<c>symbol</c> absent).</summary>
+public sealed record PerformanceAnswer(DateTimeOffset From, DateTimeOffset To, Symbol? Symbol, PerformanceReport Performance);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -216,4 +246,11 @@ public sealed record TradingViewAlert(
 [JsonSerializable(typeof(PositionView))]
 [JsonSerializable(typeof(IReadOnlyList<Position>))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(ReplayRequest))]
+[JsonSerializable(typeof(ReplayAnswer))]
+[JsonSerializable(typeof(ReplaySummary))]
+[JsonSerializable(typeof(IReadOnlyList<DecisionDifference>))]
+[JsonSerializable(typeof(PerformanceReport))]
+[JsonSerializable(typeof(PerformanceAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -30,7 +30,8 @@ public sealed class DynamoDbDecisionStore(
     IAmazonDynamoDB client,
     IOptions<DynamoDbOptions> options,
     ResiliencePipelines resilience,
-    TimeProvider time) : IDecisionStore, IDecisionHistory
+    TimeProvider time,
+    DynamoDbSymbolRegistry symbols) : IDecisionStore, IDecisionHistory
 {
     public const string BySymbolIndex = DynamoDbQueries.BySymbolIndex;
     public const string ByTimeIndex = "byTime";
@@ -57,6 +58,8 @@ public sealed class DynamoDbDecisionStore(
             || (outcome == PutOutcome.ExistsAfterRetry && (await GetAsync(decision.DecisionId, cancellationToken))?.DecidedAt == decision.DecidedAt);
         if (added)
         {
+            // Once per symbol and process: reads across every symbol (replays, performance) find it without a scan.
+            await symbols.RegisterAsync(decision.Symbol, cancellationToken);
             foreach (var member in decision.Members)
             {
                 var memberDecisionId = SignalIdentity.DecisionIdFor(member);

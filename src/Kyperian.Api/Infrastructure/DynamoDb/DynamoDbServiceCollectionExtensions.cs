@@ -14,7 +14,7 @@ public static class DynamoDbServiceCollectionExtensions
     /// <summary>
     /// Every store port on DynamoDB (<c>Kyperian:DynamoDb</c>): signals, decisions (and the console's history across
     /// symbols), the risk ledger and run-time settings, positions and trades, the audit log, risk events, activity
-    /// counters and the notification outbox; and the store's health check.
+    /// counters, the notification outbox and the history read back for replays; and the store's health check.
     /// </summary>
     public static IServiceCollection AddDynamoDbStores(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +28,7 @@ public static class DynamoDbServiceCollectionExtensions
                 ? new AmazonDynamoDBClient(credentials, config)
                 : new AmazonDynamoDBClient(config);
         });
+        services.AddSingleton<DynamoDbSymbolRegistry>();
         services.AddSingleton<DynamoDbSignalStore>();
         services.AddSingleton<DynamoDbDecisionStore>();
         services.AddSingleton<DynamoDbRiskLedger>();
@@ -37,6 +38,7 @@ public static class DynamoDbServiceCollectionExtensions
         services.AddSingleton<IEngineSettingsStore, DynamoDbEngineSettingsStore>();
         services.AddSingleton<IAuditLog, DynamoDbAuditLog>();
         services.AddSingleton<IRiskEventLog, DynamoDbRiskEventLog>();
+        services.AddSingleton<IStoredHistory, DynamoDbHistory>();
         services.Replace(ServiceDescriptor.Singleton<ISignalStore>(sp => sp.GetRequiredService<DynamoDbSignalStore>()));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(sp => sp.GetRequiredService<DynamoDbDecisionStore>()));
         services.Replace(ServiceDescriptor.Singleton<IRiskLedger>(sp => sp.GetRequiredService<DynamoDbRiskLedger>()));

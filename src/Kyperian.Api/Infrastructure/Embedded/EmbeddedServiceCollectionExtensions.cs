@@ -12,7 +12,8 @@ public enum EmbeddedPorts
 
     /// <summary>
     /// ISignalStore, IDecisionStore, IRiskLedger, the console's IDecisionHistory and IActivityStats, engine v2's
-    /// records (IPositionBook, IEngineSettingsStore, IAuditLog, IRiskEventLog) and INotificationOutbox.
+    /// records (IPositionBook, IEngineSettingsStore, IAuditLog, IRiskEventLog), INotificationOutbox, and IStoredHistory,
+    /// which reads them back for replays.
     /// </summary>
     Stores = 1,
 
@@ -70,6 +71,7 @@ public static class EmbeddedServiceCollectionExtensions
             services.Replace(ServiceDescriptor.Singleton<IEngineSettingsStore, SqliteEngineSettingsStore>());
             services.Replace(ServiceDescriptor.Singleton<IAuditLog, SqliteAuditLog>());
             services.Replace(ServiceDescriptor.Singleton<IRiskEventLog, SqliteRiskEventLog>());
+            services.Replace(ServiceDescriptor.Singleton<IStoredHistory, SqliteHistory>());
             services.AddSingleton(sp => new ExpiringTable("signals", "received_at", KeepsHistory: true, sp.GetRequiredService<SqliteSignalStore>().Removed, Companion: "signal_outbox"));
             services.AddSingleton(sp => new ExpiringTable("decisions", "decided_at", KeepsHistory: true, sp.GetRequiredService<SqliteDecisionStore>().Removed));
             services.AddSingleton(new ExpiringTable("notification_outbox", "created_at", KeepsHistory: true));

@@ -19,13 +19,17 @@ public sealed class TradingApp : IAsyncDisposable
     /// <summary>Thursday 15 January 2026, 00:00 UTC.</summary>
     public static readonly DateTimeOffset Thursday = new(2026, 1, 15, 0, 0, 0, TimeSpan.Zero);
 
-    public TradingApp(DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="start">Where the test clock starts.</param>
+    /// <param name="settings">Configuration on top of the defaults.</param>
+    /// <param name="services">Test services besides the clock (a recording bus).</param>
+    public TradingApp(DateTimeOffset start, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Clock = new FakeTimeProvider(start);
-        Factory = new KyperianFactory(settings, services =>
+        Factory = new KyperianFactory(settings, collection =>
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            collection.RemoveAll<TimeProvider>();
+            collection.AddSingleton<TimeProvider>(Clock);
+            services?.Invoke(collection);
         });
         Trader = Factory.CreateClient();
         Operator = Factory.CreateOperatorClient();
