@@ -2,19 +2,19 @@
 # Decision → notification delivered, at a fixed alert rate, with a loopback receiver: the app (Release, role all,
 # embedded database) sends every decision (execute and veto) to one signed webhook, bench/LoadDriver's `receive`
 # mode, which times each event from its occurredAt (the decision's time) to its arrival. `rate` drives /webhook at
-# RATE alerts/s for SECONDS and checks that nothing was lost.
+# RATE alerts/s for DURATION_SECONDS and checks that nothing was lost.
 #
 # Two runs, each on a fresh database: `live` (the receiver alone) and `dead` (the receiver and a second webhook that
 # takes every request and never answers). What the dead destination may not change is the webhook's answer time and
 # webhook → decision: compare http_p99_ms and decision_latency_p99_ms of the two runs. Needs a quiet machine (load
 # average below 1.5).
 #
-#   scripts/notify-bench.sh            # RATE=1000 SECONDS=60 PORT=5890 RECEIVER_PORT=5891 DEAD_PORT=5892 CONCURRENCY=16
+#   scripts/notify-bench.sh            # RATE=1000 DURATION_SECONDS=60 PORT=5890 RECEIVER_PORT=5891 DEAD_PORT=5892 CONCURRENCY=16
 #   RUNS=live scripts/notify-bench.sh  # one run only (live or dead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-RATE=${RATE:-1000}; SECONDS_=${SECONDS:-60}; PORT=${PORT:-5890}; RECEIVER_PORT=${RECEIVER_PORT:-5891}
+RATE=${RATE:-1000}; SECONDS_=${DURATION_SECONDS:-60}; PORT=${PORT:-5890}; RECEIVER_PORT=${RECEIVER_PORT:-5891}
 DEAD_PORT=${DEAD_PORT:-5892}; CONCURRENCY=${CONCURRENCY:-16}; RUNS=${RUNS:-live dead}
 PASSPHRASE=bench-passphrase-0123456789; API_KEY=bench-operator-key-0123456789; SECRET=bench-webhook-secret-0123456789
 out="$root/bench/results"; mkdir -p "$out"
@@ -42,7 +42,7 @@ run() {
 
   (cd "$app_dir" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
       Kyperian__Role=all Kyperian__Embedded__Path="$db/kyperian.db" Kyperian__Webhook__RateLimitPerSecond=0 \
-      Kyperian__Webhook__Passphrase="$PASSPHRASE" Kyperian__Operator__ApiKey="$API_KEY" \
+      Kyperian__Webhook__Passphrase="$PASSPHRASE" Kyperian__Operator__ApiKey="$API_KEY" Kyperian__Engine__SettleMilliseconds=0 \
       Kyperian__Notify__Events=decision.execute,decision.veto \
       Kyperian__Notify__Webhooks__0__Url="http://127.0.0.1:$RECEIVER_PORT/" Kyperian__Notify__Webhooks__0__Secret="$SECRET" \
       Kyperian__Notify__Webhooks__0__MaxConcurrency="$CONCURRENCY" "${dead_env[@]}" \
