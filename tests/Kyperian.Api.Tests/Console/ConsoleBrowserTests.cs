@@ -67,6 +67,13 @@ public sealed class ConsoleBrowserTests(Browser browser)
         await Expect(page.Locator("#veto-chart g[data-reason='ALREADY_IN_POSITION']")).ToHaveCountAsync(1);
         await Expect(page.Locator("#veto-chart g[data-reason='STALE_SIGNAL']")).ToHaveCountAsync(1);
 
+        // The track record: the model's trades (none closed yet), and what the lone entries would have returned by the
+        // latest price after each: BTCUSDT's 4h buy at 97,000 (+0.309 % at 97,300), ETHUSDT's sell at 3,150 (+0.032 % at
+        // 3,149), ETHUSDT's stale buy (no price after it).
+        await Expect(page.Locator("#performance-summary")).ToContainTextAsync("0 closed trades");
+        await Expect(page.Locator("#performance-vetoes li[data-reason='TOO_FEW_TIMEFRAMES']"))
+            .ToHaveTextAsync("TOO_FEW_TIMEFRAMES vetoed 3 entries: they would have returned +0.341 % in total (1 without a price to value it by).");
+
         // Risk, health, the settings in force and the audit log.
         await Expect(page.Locator("#risk-state")).ToHaveTextAsync("Trading: entries allowed");
         await Expect(page.Locator("#health-state")).ToHaveTextAsync("Healthy");

@@ -47,7 +47,8 @@ public static class ConsolePageEndpoints
             kyperian.Value.Role.ToString().ToLowerInvariant(),
             console.Value.EventsMode == EventsMode.Snapshot ? "snapshot" : "stream",
             Serves(endpoints, "/positions"),
-            Serves(endpoints, "/notifications")));
+            Serves(endpoints, "/notifications"),
+            Serves(endpoints, "/performance")));
     }
 
     private static bool Serves(EndpointDataSource endpoints, string path) =>

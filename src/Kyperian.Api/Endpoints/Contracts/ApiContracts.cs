@@ -155,7 +155,7 @@ public sealed record EventsReady(string Mode);
 /// Development without one: then everything is open), the environment and role, how events flow, and whether this
 /// build serves GET /positions and GET /notifications.
 /// </summary>
-public sealed record ConsoleInfo(bool KeyRequired, string Environment, string Role, string EventsMode, bool Positions, bool Notifications);
+public sealed record ConsoleInfo(bool KeyRequired, string Environment, string Role, string EventsMode, bool Positions, bool Notifications, bool Performance);
 
 /// <summary>The engine settings in force: the configured ones with the run-time changes (<see cref="ChangedFields"/>) on top.</summary>
 public sealed record SettingsView(EngineSettings Engine, long Version, IReadOnlyList<string> ChangedFields, DateTimeOffset? ChangedAt)

@@ -179,6 +179,7 @@
     text($('environment'), `${state.info.environment} · ${state.info.role}`);
     $('positions-card').hidden = !state.info.positions;
     $('notifications-card').hidden = !state.info.notifications;
+    $('performance-card').hidden = !state.info.performance;
     if (!state.info.keyRequired) {
       $('open-notice').hidden = false;
       start();
@@ -224,7 +225,7 @@
 
   async function refreshAll() {
     try {
-      const [symbols, decisions, stats, risk, riskEvents, health, positions, notifications] = await Promise.all([
+      const [symbols, decisions, stats, risk, riskEvents, health, positions, notifications, performance] = await Promise.all([
         api('symbols'),
         api('decisions?limit=50&view=summary'),
         api('stats'),
@@ -233,6 +234,7 @@
         api('health'),
         state.info.positions ? api('positions') : Promise.resolve(null),
         state.info.notifications ? api('notifications?status=failed&limit=20') : Promise.resolve(null),
+        state.info.performance ? api('performance') : Promise.resolve(null),
       ]);
       showError('');
       renderMatrix(symbols.symbols);
@@ -245,6 +247,7 @@
       renderHealth(health);
       if (positions) renderPositions(positions);
       if (notifications) renderNotifications(notifications);
+      if (performance) renderPerformance(performance.performance);
       await refreshSettings();
     } catch (error) {
       failed(error);
@@ -666,6 +669,24 @@
       return item;
     }));
     $('notifications-empty').hidden = failedOnes.length > 0;
+  }
+
+  // GET /performance: the model's closed trades, and what each veto reason's vetoed entries would have returned.
+  function renderPerformance(report) {
+    const pct = (value) => `${Number(value).toFixed(2)} %`;
+    const parts = [`${report.closedTrades} closed trade${report.closedTrades === 1 ? '' : 's'}`];
+    if (report.winRatePct !== null && report.winRatePct !== undefined) parts.push(`win rate ${pct(report.winRatePct)}`);
+    parts.push(`total ${pct(report.totalReturnPct)}`);
+    if (report.worstTrade) parts.push(`worst trade ${pct(report.worstTrade.returnPct)}`);
+    parts.push(`max drawdown ${pct(report.maxDrawdownPct)}`);
+    text($('performance-summary'), parts.join(' · '));
+    const vetoes = report.vetoes || [];
+    $('performance-vetoes').replaceChildren(...vetoes.map((v) => {
+      const item = el('li', null, v.text);
+      item.dataset.reason = v.reason;
+      return item;
+    }));
+    $('performance-empty').hidden = vetoes.length > 0;
   }
 
   // ---- halt and resume -----------------------------------------------------------------------------------------
