@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -37,7 +36,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         var accepted = new List<string>();
         JsonObject windowed;
         JsonObject identified;
-        var first = new KyperianProcess(DatabasePath, OperatorKey);
+        var first = new KyperianProcess(DatabasePath, OperatorKey, SweepSoon);
         try
         {
             await first.StartAsync();
@@ -83,7 +82,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
             await first.StopAsync();
         }
 
-        var second = new KyperianProcess(DatabasePath, OperatorKey);
+        var second = new KyperianProcess(DatabasePath, OperatorKey, SweepSoon);
         try
         {
             await second.StartAsync();
@@ -177,52 +176,10 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Kyperian.Api.dll as built beside the tests, run as a user would, on loopback.</summary>
-    private sealed class KyperianProcess(string databasePath, string operatorKey) : LocalServer
+    // Sweeps every second, so signals left undecided by the crash are taken up soon after the restart.
+    private static readonly Dictionary<string, string> SweepSoon = new()
     {
-        public HttpClient Client() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
-
-        public HttpClient Operator()
-        {
-            var client = Client();
-            client.DefaultRequestHeaders.Add("X-Api-Key", operatorKey);
-            return client;
-        }
-
-        protected override ProcessStartInfo StartInfo()
-        {
-            var info = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kyperian.Api.dll"));
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add($"http://127.0.0.1:{Port}");
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            info.Environment["Kyperian__Embedded__Path"] = databasePath;
-            info.Environment["Kyperian__Webhook__Passphrase"] = KyperianFactory.Passphrase;
-            info.Environment["Kyperian__Operator__ApiKey"] = operatorKey;
-            info.Environment["Kyperian__Webhook__RateLimitPerSecond"] = "0";
-
-            // Sweeps every second, so signals left undecided by the crash are taken up soon after the restart.
-            info.Environment["Kyperian__Worker__SweepIntervalSeconds"] = "1";
-            info.Environment["Kyperian__Worker__RepublishAfterSeconds"] = "1";
-            info.Environment["Logging__LogLevel__Default"] = "Warning";
-            return info;
-        }
-
-        protected override async Task WaitReadyAsync(Process process)
-        {
-            await LocalEnvironment.WaitForTcpAsync(Port, TimeSpan.FromSeconds(60), process);
-            using var client = Client();
-            await HttpHelpers.EventuallyAsync(
-                async () =>
-                {
-                    using var response = await client.GetAsync("/health/live");
-                    return response.IsSuccessStatusCode ? "live" : null;
-                },
-                "the app answering /health/live",
-                TimeSpan.FromSeconds(60));
-        }
-    }
+        ["Kyperian__Worker__SweepIntervalSeconds"] = "1",
+        ["Kyperian__Worker__RepublishAfterSeconds"] = "1",
+    };
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Api.Tests.Servers;
@@ -34,7 +33,7 @@ public sealed class NotificationCrashTests : IAsyncLifetime
     {
         // The receiver takes the first attempt and never answers: the app dies with the delivery in flight.
         _receiver.Hang = true;
-        var first = new KyperianProcess(Path.Combine(_folder, "kyperian.db"), _receiver.Url);
+        var first = new KyperianProcess(Path.Combine(_folder, "kyperian.db"), OperatorKey, OneWebhook(_receiver.Url));
         string signalId;
         try
         {
@@ -51,7 +50,7 @@ public sealed class NotificationCrashTests : IAsyncLifetime
         }
 
         _receiver.Hang = false;
-        var second = new KyperianProcess(Path.Combine(_folder, "kyperian.db"), _receiver.Url);
+        var second = new KyperianProcess(Path.Combine(_folder, "kyperian.db"), OperatorKey, OneWebhook(_receiver.Url));
         try
         {
             await second.StartAsync();
@@ -78,52 +77,15 @@ public sealed class NotificationCrashTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Kyperian.Api.dll as built beside the tests, role all, one signed webhook destination.</summary>
-    private sealed class KyperianProcess(string databasePath, string receiverUrl) : LocalServer
+    /// <summary>Role all, one signed webhook destination.</summary>
+    private static Dictionary<string, string> OneWebhook(string receiverUrl) => new()
     {
-        public HttpClient Client() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        ["Kyperian__Notify__Events"] = "decision.execute,decision.veto",
+        ["Kyperian__Notify__Webhooks__0__Url"] = receiverUrl + "/kyperian",
+        ["Kyperian__Notify__Webhooks__0__Secret"] = Secret,
 
-        public HttpClient Operator()
-        {
-            var client = Client();
-            client.DefaultRequestHeaders.Add("X-Api-Key", OperatorKey);
-            return client;
-        }
-
-        protected override ProcessStartInfo StartInfo()
-        {
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kyperian.Api.dll"));
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add($"http://127.0.0.1:{Port}");
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            info.Environment["Kyperian__Embedded__Path"] = databasePath;
-            info.Environment["Kyperian__Webhook__Passphrase"] = KyperianFactory.Passphrase;
-            info.Environment["Kyperian__Operator__ApiKey"] = OperatorKey;
-            info.Environment["Kyperian__Webhook__RateLimitPerSecond"] = "0";
-            info.Environment["Kyperian__Notify__Events"] = "decision.execute,decision.veto";
-            info.Environment["Kyperian__Notify__Webhooks__0__Url"] = receiverUrl + "/kyperian";
-            info.Environment["Kyperian__Notify__Webhooks__0__Secret"] = Secret;
-
-            // A claim that outlives its process by little: the restarted app takes the delivery over soon.
-            info.Environment["Kyperian__Notify__AttemptTimeoutMs"] = "3000";
-            info.Environment["Kyperian__Notify__LeaseSeconds"] = "4";
-            info.Environment["Logging__LogLevel__Default"] = "Warning";
-            return info;
-        }
-
-        protected override async Task WaitReadyAsync(Process process)
-        {
-            await LocalEnvironment.WaitForTcpAsync(Port, TimeSpan.FromSeconds(60), process);
-            using var client = Client();
-            await HttpHelpers.EventuallyAsync(
-                async () =>
-                {
-                    using var response = await client.GetAsync("/health/live");
-                    return response.IsSuccessStatusCode ? "live" : null;
-                },
-                "the app answering /health/live",
-                TimeSpan.FromSeconds(60));
-        }
-    }
+        // A claim that outlives its process by little: the restarted app takes the delivery over soon.
+        ["Kyperian__Notify__AttemptTimeoutMs"] = "3000",
+        ["Kyperian__Notify__LeaseSeconds"] = "4",
+    };
 }
