@@ -15,7 +15,10 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// </summary>
 public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBook
 {
-    private readonly ConcurrentDictionary<Symbol, Position> _committed = new();
+    // Each position with the number of the move that wrote it (0: read from the file), so that of two moves answered
+    // out of order the later one stays. Numbered on the writer thread, which makes the moves one after the other.
+    private readonly ConcurrentDictionary<Symbol, (Position Position, long Move)> _committed = new();
+    private long _moves;
 
     private const string GetSql = "SELECT body FROM positions WHERE symbol = $symbol";
 
@@ -38,7 +41,7 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
     {
         if (_committed.TryGetValue(symbol, out var known))
         {
-            return known;
+            return known.Position;
         }
 
         var stored = await database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
@@ -48,7 +51,7 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
         }
 
         // A move committed while this read ran has set the newer position; it stays.
-        return _committed.GetOrAdd(symbol, stored);
+        return _committed.GetOrAdd(symbol, (stored, 0)).Position;
     }
 
     public Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken) =>
@@ -56,21 +59,18 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
 
     public async Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken)
     {
-        var symbol = change.After.Symbol;
-        try
-        {
-            return await database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
-        }
-        catch
-        {
-            _committed.TryRemove(symbol, out _);
-            throw;
-        }
+        // Kept in memory once committed, never before: a reader sees the position and its closed trade together.
+        var (outcome, now, move) = await database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
+        _committed.AddOrUpdate(
+            change.After.Symbol,
+            static (_, made) => made,
+            static (_, held, made) => made.Move > held.Move ? made : held,
+            (Position: now, Move: move));
+        return outcome;
     }
 
-    // Runs on the writer thread, so the copy in memory changes in commit order; a transaction that then fails to
-    // commit drops it (ApplyAsync), and the next read takes the file's.
-    private PositionMoveOutcome Move(EmbeddedConnection c, PositionChange move)
+    /// <returns>The outcome, the position the book now holds, and the move's number.</returns>
+    private (PositionMoveOutcome Outcome, Position Now, long Move) Move(EmbeddedConnection c, PositionChange move)
     {
         var before = Read(c, move.After.Symbol);
         var outcome = move.AppliedTo(before);
@@ -94,8 +94,7 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
                 .ExecuteNonQuery();
         }
 
-        _committed[move.After.Symbol] = outcome == PositionMoveOutcome.Applied ? move.After : before;
-        return outcome;
+        return (outcome, outcome == PositionMoveOutcome.Applied ? move.After : before, ++_moves);
     }
 
     public Task<IReadOnlyList<ClosedTrade>> ListClosedTradesAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
