@@ -50,25 +50,13 @@ public sealed class DynamoDbNotificationOutbox(
             return [];
         }
 
-        var queries = Enumerable.Range(0, Shards).Select(shard => DynamoDbQueries.QueryAsync(
-            client,
-            resilience,
-            new QueryRequest
-            {
-                TableName = _options.DecisionsTable,
-                IndexName = DueIndex,
-                KeyConditionExpression = "outboxDue = :due AND dueAt <= :now",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-                {
-                    [":due"] = S(DueKey(destination, shard)),
-                    [":now"] = S(Time(now)),
-                },
-                ScanIndexForward = true,
-            },
-            limit,
-            cancellationToken));
-        var candidates = (await Task.WhenAll(queries))
-            .SelectMany(static items => items)
+        var candidates = (await QueryShardsAsync(
+                DueIndex,
+                "outboxDue = :due AND dueAt <= :now",
+                shard => new() { [":due"] = S(DueKey(destination, shard)), [":now"] = S(Time(now)) },
+                oldestFirst: true,
+                limit,
+                cancellationToken))
             .OrderBy(static item => GetS(item, "dueAt"), StringComparer.Ordinal)
             .ToList();
 
@@ -164,31 +152,49 @@ public sealed class DynamoDbNotificationOutbox(
             return [];
         }
 
-        var queries = Enumerable.Range(0, Shards).Select(shard => DynamoDbQueries.QueryAsync(
-            client,
-            resilience,
-            new QueryRequest
-            {
-                TableName = _options.DecisionsTable,
-                IndexName = StatusIndex,
-                KeyConditionExpression = "outboxStatus = :status",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":status"] = S(StatusKey(status, shard)) },
-                ScanIndexForward = false,
-            },
+        var items = await QueryShardsAsync(
+            StatusIndex,
+            "outboxStatus = :status",
+            shard => new() { [":status"] = S(StatusKey(status, shard)) },
+            oldestFirst: false,
             limit,
-            cancellationToken));
+            cancellationToken);
 
         // The index lags the item a little: keep only what still has the status asked for.
         return
         [
-            .. (await Task.WhenAll(queries))
-                .SelectMany(static items => items)
+            .. items
                 .Select(FromItem)
                 .Where(d => d.Status == status)
                 .OrderByDescending(static d => d.LastAttemptAt ?? d.CreatedAt)
                 .ThenBy(static d => d.DeliveryId, StringComparer.Ordinal)
                 .Take(limit),
         ];
+    }
+
+    /// <summary>The same query on every shard of a sparse index, up to <paramref name="limit"/> items each, together.</summary>
+    private async Task<IEnumerable<Dictionary<string, AttributeValue>>> QueryShardsAsync(
+        string index,
+        string keyCondition,
+        Func<int, Dictionary<string, AttributeValue>> values,
+        bool oldestFirst,
+        int limit,
+        CancellationToken cancellationToken)
+    {
+        var queries = Enumerable.Range(0, Shards).Select(shard => DynamoDbQueries.QueryAsync(
+            client,
+            resilience,
+            new QueryRequest
+            {
+                TableName = _options.DecisionsTable,
+                IndexName = index,
+                KeyConditionExpression = keyCondition,
+                ExpressionAttributeValues = values(shard),
+                ScanIndexForward = oldestFirst,
+            },
+            limit,
+            cancellationToken));
+        return (await Task.WhenAll(queries)).SelectMany(static items => items);
     }
 
     public async Task<bool> RetryAsync(string deliveryId, DateTimeOffset now, CancellationToken cancellationToken)
