@@ -15,6 +15,7 @@
 #   RATE [1000]  RATE_SECONDS [60]                                  fixed-rate phase
 #   DRAIN_SECONDS [120 embedded, 300 local]: how long the checks wait for the engine to decide the backlog
 #   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
+#   READY_TO_RUN=1: run Kyperian from a ReadyToRun publish (as Dockerfile.engine builds it) instead of the Release build
 #   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 (a smoke run, not a measurement)
 # Results: printed, and written under artifacts/loadtest/BACKENDS/ (summary.txt, the app logs, the raw phase outputs).
 set -euo pipefail
@@ -103,6 +104,15 @@ if [ "${NO_BUILD:-}" != 1 ]; then
   done
 fi
 api_dir="$root/src/Kyperian.Api/bin/Release/net10.0"
+if [ "${READY_TO_RUN:-}" = 1 ]; then
+  # As the engine image ships it: precompiled, so a fresh process does not spend its first half-minute in the JIT.
+  api_dir="$root/artifacts/loadtest/app-r2r"
+  if [ "${NO_BUILD:-}" != 1 ] || [ ! -f "$api_dir/Kyperian.Api.dll" ]; then
+    echo "publishing Kyperian.Api ReadyToRun (linux-x64) to $api_dir"
+    dotnet publish src/Kyperian.Api -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -o "$api_dir" -nologo -v quiet -clp:ErrorsOnly >"$out/publish.log" 2>&1 || { cat "$out/publish.log"; exit 1; }
+  fi
+fi
 bare_dir="$root/bench/BareEndpoint/bin/Release/net10.0"
 driver="$root/bench/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
 
@@ -202,6 +212,7 @@ say "Kyperian load test — $(date -u +%Y-%m-%dT%H:%M:%SZ) — backends $backend
 say "machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr), dotnet $(dotnet --version)"
 say "load before: $(uptime | sed 's/.*load average: //')"
 say "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION (after a $WARMUP warm-up); fixed rate: $RATE/s for ${RATE_SECONDS}s"
+say "kyperian build: $([ "${READY_TO_RUN:-}" = 1 ] && echo "ReadyToRun publish (linux-x64)" || echo "Release build (JIT)")"
 say ""
 
 status=0
@@ -248,7 +259,7 @@ if [ "${SKIP_RATE:-}" != 1 ]; then
   start_kyperian kyperian-rate
   timeout $(( RATE_SECONDS + DRAIN_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
       --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" --drain-seconds "$DRAIN_SECONDS" "${verify_store[@]}" \
-      --out "$out/rate.txt" >/dev/null || status=1
+      --out "$out/rate.txt" --latencies-out "$out/rate-latencies.txt" >/dev/null || status=1
   r="$out/rate.txt"
   say "fixed rate      : target $(val "$r" target_rate)/s, achieved $(val "$r" achieved_rate)/s for ${RATE_SECONDS}s, $(val "$r" sent) sent"
   say "  statuses      : $(grep '^s[0-9_]' "$r" | tr '\n' ' ')"
@@ -258,6 +269,7 @@ if [ "${SKIP_RATE:-}" != 1 ]; then
   say "  store check   : 202s $(val "$r" accepted) (unique $(val "$r" accepted_unique)), stored signals $(val "$r" store_signals), decisions $(val "$r" store_decisions); every id checked: missing signal $(val "$r" signals_missing), missing decision $(val "$r" decisions_missing)"
   say "                  stored without a 202 seen $(val "$r" stored_without_a_202_seen) (requests the driver timed out on), unexplained $(val "$r" unexplained_extra_signals)"
   say "  webhook→decision: p50 $(val "$r" decision_latency_p50_ms) ms, p99 $(val "$r" decision_latency_p99_ms) ms, max $(val "$r" decision_latency_max_ms) ms (decision latencyMs: receipt → decided)"
+  say "                  p50 $(val "$r" steady_decision_latency_p50_ms) ms, p99 $(val "$r" steady_decision_latency_p99_ms) ms, max $(val "$r" steady_decision_latency_max_ms) ms (alerts sent after the first 5 s of the fresh app)"
   say "  LOST          : $(val "$r" lost)"
   stop_app
 fi

@@ -185,6 +185,24 @@ internal static partial class Cli
         report.Add("decision_latency_p99_ms", Percentile(check.DecisionLatencies, 99));
         report.Add("decision_latency_max_ms", check.DecisionLatencies.Length == 0 ? double.NaN : check.DecisionLatencies[^1]);
 
+        // The same for the alerts sent after the first 5 s, as for the HTTP latency above.
+        var steadyDecisions = Enumerable.Range(warm, total - warm)
+            .Where(i => statuses[i] == 202 && check.LatencyById.ContainsKey(ids[i]!))
+            .Select(i => check.LatencyById[ids[i]!])
+            .ToArray();
+        if (options.Get("latencies-out", string.Empty) is { Length: > 0 } latenciesOut)
+        {
+            // Each accepted alert's send second and its webhook → decision latency, to see when a tail happened.
+            File.WriteAllLines(latenciesOut, Enumerable.Range(0, total)
+                .Where(i => statuses[i] == 202 && check.LatencyById.ContainsKey(ids[i]!))
+                .Select(i => string.Create(CultureInfo.InvariantCulture, $"{(double)i / rate:F3} {check.LatencyById[ids[i]!]:F3}")));
+        }
+
+        Array.Sort(steadyDecisions);
+        report.Add("steady_decision_latency_p50_ms", Percentile(steadyDecisions, 50));
+        report.Add("steady_decision_latency_p99_ms", Percentile(steadyDecisions, 99));
+        report.Add("steady_decision_latency_max_ms", steadyDecisions.Length == 0 ? double.NaN : steadyDecisions[^1]);
+
         // Lost: a 202 whose signal is not stored or not decided (within the wait), one signal id answered 202 twice,
         // or a store holding fewer signals than there were 202s. A store holding more is not a loss: requests the
         // driver gave up on (socket errors: its 10 s timeout) may still have been accepted by the app.
@@ -305,7 +323,7 @@ internal static partial class Cli
     {
         var missingSignals = 0;
         var missingDecisions = 0;
-        var latencies = new ConcurrentBag<double>();
+        var latencies = new ConcurrentBag<(string Id, double Ms)>();
         var deadline = Stopwatch.GetTimestamp() + (long)(decisionWait.TotalSeconds * Stopwatch.Frequency);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, ct) =>
         {
@@ -329,7 +347,7 @@ internal static partial class Cli
                         Interlocked.Increment(ref missingDecisions);
                     }
 
-                    latencies.Add(doc.RootElement.GetProperty("latencyMs").GetDouble());
+                    latencies.Add((id, doc.RootElement.GetProperty("latencyMs").GetDouble()));
                     return;
                 }
 
@@ -343,9 +361,9 @@ internal static partial class Cli
             }
         });
 
-        var sorted = latencies.ToArray();
+        var sorted = latencies.Select(l => l.Ms).ToArray();
         Array.Sort(sorted);
-        return new IdCheck(missingSignals, missingDecisions, sorted);
+        return new IdCheck(missingSignals, missingDecisions, sorted, latencies.ToDictionary(l => l.Id, l => l.Ms, StringComparer.Ordinal));
     }
 
     private static double Percentile(double[] sorted, double p)
@@ -370,7 +388,7 @@ internal static partial class Cli
 
     internal readonly record struct StoreTotals(long Signals, long Decisions);
 
-    private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies);
+    private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies, IReadOnlyDictionary<string, double> LatencyById); // LatencyById: each decided id's webhook → decision latency
 }
 
 /// <summary>The alert mix of bench/loadtest/alerts.lua, so the fixed-rate phase sends what wrk sends.</summary>

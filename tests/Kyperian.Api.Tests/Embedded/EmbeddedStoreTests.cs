@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Kyperian.Api.Infrastructure.Embedded;
 using Kyperian.Api.Tests.Adapters;
 using Kyperian.Domain.Decisions;
@@ -192,6 +193,55 @@ public sealed class EmbeddedStoreTests : IAsyncLifetime
         foreach (var signal in signals.Take(20))
         {
             Assert.NotNull(await Signals.GetAsync(signal.SignalId, default));
+        }
+    }
+
+    [Fact]
+    public async Task The_writer_reports_each_commit_with_the_writes_it_carried()
+    {
+        var meters = _db.Get<IMeterFactory>();
+        await _db.Get<SqliteSignalStore>().CountAsync(); // the store's own start-up read, before counting
+        var commits = 0;
+        var writes = 0L;
+        var durations = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == EmbeddedMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "kyperian.embedded.commit.writes")
+            {
+                Interlocked.Increment(ref commits);
+                Interlocked.Add(ref writes, value);
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "kyperian.embedded.commit.duration")
+            {
+                lock (durations)
+                {
+                    durations.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
+        var signals = Enumerable.Range(0, 200).Select(i => TestData.Signal(symbol: "SYM" + (i % 5), receivedAt: Now)).ToList();
+        Assert.All(await Task.WhenAll(signals.Select(s => Task.Run(() => Signals.TryAddAsync(s, PublishState.Pending, default)))), Assert.True);
+
+        // Every write is counted in the commit that carried it; concurrent ones share commits.
+        Assert.Equal(200, Volatile.Read(ref writes));
+        Assert.InRange(Volatile.Read(ref commits), 1, 200);
+        lock (durations)
+        {
+            Assert.Equal(Volatile.Read(ref commits), durations.Count);
+            Assert.All(durations, d => Assert.True(d >= 0));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace Kyperian.Api.Infrastructure.Embedded;
@@ -29,6 +30,7 @@ internal sealed partial class GroupCommitWriter : IDisposable
     private readonly EmbeddedConnection _connection;
     private readonly int _maxBatch;
     private readonly ILogger _logger;
+    private readonly EmbeddedMetrics? _metrics;
     // A monitor, not a Lock: the writer thread sleeps on it (Monitor.Wait) while the queue is empty.
     private readonly object _gate = new();
     private readonly Queue<WriteItem> _queue = new();
@@ -39,11 +41,12 @@ internal sealed partial class GroupCommitWriter : IDisposable
     private bool _stopping;
     private volatile bool _checkpointWanted;
 
-    public GroupCommitWriter(EmbeddedConnection connection, int maxBatch, ILogger logger)
+    public GroupCommitWriter(EmbeddedConnection connection, int maxBatch, ILogger logger, EmbeddedMetrics? metrics = null)
     {
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
+        _metrics = metrics;
         _thread = new Thread(Run) { IsBackground = true, Name = "kyperian-embedded-writer" };
         _thread.Start();
     }
@@ -118,7 +121,9 @@ internal sealed partial class GroupCommitWriter : IDisposable
                 }
             }
 
+            var started = Stopwatch.GetTimestamp();
             RunBatch(batch);
+            _metrics?.Committed(Stopwatch.GetElapsedTime(started), batch.Count);
             Volatile.Write(ref _committed, batch[^1].Sequence);
             batch.Clear();
             if (_checkpointWanted)
@@ -254,7 +259,9 @@ internal sealed partial class GroupCommitWriter : IDisposable
     {
         try
         {
+            var started = Stopwatch.GetTimestamp();
             _connection.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteNonQuery();
+            _metrics?.Checkpointed(Stopwatch.GetElapsedTime(started), onWriter: true);
         }
         catch (SqliteException ex)
         {
