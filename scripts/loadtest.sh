@@ -12,11 +12,10 @@
 #          DYNALITE_PORT [4591]), in-process bus; totals counted in the tables.
 # Environment (defaults in brackets):
 #   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [10s]     wrk phases (bare and app alike)
-#   RATE [1000]  RATE_SECONDS [60]                                  fixed-rate phase
+#   RATE [1000]  RATE_SECONDS [60]  RATE_WARMUP [15]                fixed-rate phase (seconds measured, after a warm-up at the same rate)
 #   DRAIN_SECONDS [120 embedded, 300 local]: how long the checks wait for the engine to decide the backlog
 #   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
-#   READY_TO_RUN=1: run Kyperian from a ReadyToRun publish (as Dockerfile.engine builds it) instead of the Release build
-#   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 (a smoke run, not a measurement)
+#   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 RATE_WARMUP=2 (a smoke run, not a measurement)
 # Results: printed, and written under artifacts/loadtest/BACKENDS/ (summary.txt, the app logs, the raw phase outputs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "${QUICK:-}" = 1 ]; then
-  DURATION=${DURATION:-5s}; WARMUP=${WARMUP:-2s}; RATE_SECONDS=${RATE_SECONDS:-10}
+  DURATION=${DURATION:-5s}; WARMUP=${WARMUP:-2s}; RATE_SECONDS=${RATE_SECONDS:-10}; RATE_WARMUP=${RATE_WARMUP:-2}
 fi
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -41,6 +40,7 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-10s}
 RATE=${RATE:-1000}
 RATE_SECONDS=${RATE_SECONDS:-60}
+RATE_WARMUP=${RATE_WARMUP:-15}
 PORT=${PORT:-5880}
 PASSPHRASE=loadtest-passphrase
 API_KEY=loadtest-operator-key
@@ -104,15 +104,6 @@ if [ "${NO_BUILD:-}" != 1 ]; then
   done
 fi
 api_dir="$root/src/Kyperian.Api/bin/Release/net10.0"
-if [ "${READY_TO_RUN:-}" = 1 ]; then
-  # As the engine image ships it: precompiled, so a fresh process does not spend its first half-minute in the JIT.
-  api_dir="$root/artifacts/loadtest/app-r2r"
-  if [ "${NO_BUILD:-}" != 1 ] || [ ! -f "$api_dir/Kyperian.Api.dll" ]; then
-    echo "publishing Kyperian.Api ReadyToRun (linux-x64) to $api_dir"
-    dotnet publish src/Kyperian.Api -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-      -o "$api_dir" -nologo -v quiet -clp:ErrorsOnly >"$out/publish.log" 2>&1 || { cat "$out/publish.log"; exit 1; }
-  fi
-fi
 bare_dir="$root/bench/BareEndpoint/bin/Release/net10.0"
 driver="$root/bench/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
 
@@ -211,8 +202,7 @@ val() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 say "Kyperian load test — $(date -u +%Y-%m-%dT%H:%M:%SZ) — backends $backends"
 say "machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr), dotnet $(dotnet --version)"
 say "load before: $(uptime | sed 's/.*load average: //')"
-say "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION (after a $WARMUP warm-up); fixed rate: $RATE/s for ${RATE_SECONDS}s"
-say "kyperian build: $([ "${READY_TO_RUN:-}" = 1 ] && echo "ReadyToRun publish (linux-x64)" || echo "Release build (JIT)")"
+say "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION (after a $WARMUP warm-up); fixed rate: $RATE/s for ${RATE_SECONDS}s after ${RATE_WARMUP}s at that rate"
 say ""
 
 status=0
@@ -257,19 +247,19 @@ fi
 # --- 3. fixed rate -------------------------------------------------------------------------------------------
 if [ "${SKIP_RATE:-}" != 1 ]; then
   start_kyperian kyperian-rate
-  timeout $(( RATE_SECONDS + DRAIN_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-      --passphrase "$PASSPHRASE" --rate "$RATE" --duration "$RATE_SECONDS" --drain-seconds "$DRAIN_SECONDS" "${verify_store[@]}" \
+  timeout $(( RATE_WARMUP + RATE_SECONDS + DRAIN_SECONDS + 300 )) dotnet "$driver" rate --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
+      --passphrase "$PASSPHRASE" --rate "$RATE" --warmup "$RATE_WARMUP" --duration "$RATE_SECONDS" --drain-seconds "$DRAIN_SECONDS" "${verify_store[@]}" \
       --out "$out/rate.txt" --latencies-out "$out/rate-latencies.txt" >/dev/null || status=1
   r="$out/rate.txt"
-  say "fixed rate      : target $(val "$r" target_rate)/s, achieved $(val "$r" achieved_rate)/s for ${RATE_SECONDS}s, $(val "$r" sent) sent"
+  say "fixed rate      : target $(val "$r" target_rate)/s, achieved $(val "$r" achieved_rate)/s for ${RATE_WARMUP}s + ${RATE_SECONDS}s, $(val "$r" sent) sent"
   say "  statuses      : $(grep '^s[0-9_]' "$r" | tr '\n' ' ')"
   say "  http latency  : p50 $(val "$r" http_p50_ms) ms, p99 $(val "$r" http_p99_ms) ms, max $(val "$r" http_max_ms) ms (from each request's scheduled time)"
   say "                  p50 $(val "$r" service_p50_ms) ms, p99 $(val "$r" service_p99_ms) ms, max $(val "$r" service_max_ms) ms (from the send, without the driver's pacing lag)"
-  say "                  p50 $(val "$r" steady_service_p50_ms) ms, p99 $(val "$r" steady_service_p99_ms) ms, p99.9 $(val "$r" steady_service_p999_ms) ms (from the send, after the first 5 s of the fresh app)"
+  say "                  p50 $(val "$r" steady_service_p50_ms) ms, p99 $(val "$r" steady_service_p99_ms) ms, p99.9 $(val "$r" steady_service_p999_ms) ms (from the send, the ${RATE_SECONDS}s measured)"
   say "  store check   : 202s $(val "$r" accepted) (unique $(val "$r" accepted_unique)), stored signals $(val "$r" store_signals), decisions $(val "$r" store_decisions); every id checked: missing signal $(val "$r" signals_missing), missing decision $(val "$r" decisions_missing)"
   say "                  stored without a 202 seen $(val "$r" stored_without_a_202_seen) (requests the driver timed out on), unexplained $(val "$r" unexplained_extra_signals)"
-  say "  webhook→decision: p50 $(val "$r" decision_latency_p50_ms) ms, p99 $(val "$r" decision_latency_p99_ms) ms, max $(val "$r" decision_latency_max_ms) ms (decision latencyMs: receipt → decided)"
-  say "                  p50 $(val "$r" steady_decision_latency_p50_ms) ms, p99 $(val "$r" steady_decision_latency_p99_ms) ms, max $(val "$r" steady_decision_latency_max_ms) ms (alerts sent after the first 5 s of the fresh app)"
+  say "  webhook→decision: p50 $(val "$r" decision_latency_p50_ms) ms, p99 $(val "$r" decision_latency_p99_ms) ms, max $(val "$r" decision_latency_max_ms) ms (decision latencyMs: receipt → decided; warm-up included)"
+  say "                  p50 $(val "$r" steady_decision_latency_p50_ms) ms, p99 $(val "$r" steady_decision_latency_p99_ms) ms, max $(val "$r" steady_decision_latency_max_ms) ms (alerts of the ${RATE_SECONDS}s measured: the bar)"
   say "  LOST          : $(val "$r" lost)"
   stop_app
 fi

@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 
 // LoadDriver: the parts of scripts/loadtest.sh that wrk cannot do.
 //
-//   rate    --url U --rate 1000 --duration 60 [--passphrase P] [--api-key K] [--drain-seconds 60] [--out F]
+//   rate    --url U --rate 1000 --duration 60 [--warmup 0] [--passphrase P] [--api-key K] [--drain-seconds 60] [--out F]
 //           Sends the same alert mix as bench/loadtest/alerts.lua at a fixed rate (open loop: latency is
 //           measured from each request's scheduled time, so a stall is not hidden), waits for every answer,
 //           then checks every 202 signal id: stored (GET /signals/{id}), decided (GET /decisions/{id}),
@@ -91,8 +91,11 @@ internal static partial class Cli
     {
         var rate = int.Parse(options.Get("rate", "1000"), CultureInfo.InvariantCulture);
         var duration = int.Parse(options.Get("duration", "60"), CultureInfo.InvariantCulture);
+
+        // Sent at the same rate before the measured seconds, on the same process; their figures are reported apart.
+        var warmup = int.Parse(options.Get("warmup", "0"), CultureInfo.InvariantCulture);
         var mix = new AlertMix(options.Get("passphrase", "bench-passphrase"), seed: 42);
-        var total = rate * duration;
+        var total = rate * (warmup + duration);
 
         var statuses = new int[total];
         var ids = new string?[total];
@@ -101,7 +104,7 @@ internal static partial class Cli
         var tasks = new Task[total];
         var ticksPerRequest = (double)Stopwatch.Frequency / rate;
 
-        Console.Error.WriteLine($"LoadDriver: {rate} alerts/s for {duration} s ({total} requests)");
+        Console.Error.WriteLine($"LoadDriver: {rate} alerts/s for {warmup} s of warm-up and {duration} s measured ({total} requests)");
         var start = Stopwatch.GetTimestamp();
         var next = 0;
         while (next < total)
@@ -152,8 +155,9 @@ internal static partial class Cli
             report.Add(status == 0 ? "s_socket_error" : $"s{status}", count);
         }
 
-        // The same after the first 5 s, when the fresh app is still compiling its hot paths (tiered JIT).
-        var warm = Math.Min(total - 1, rate * 5);
+        // The same for the measured seconds only, after the warm-up (a fresh app spends its first seconds compiling its
+        // hot paths: tiered JIT).
+        var warm = Math.Min(total - 1, rate * warmup);
         var steady = service[warm..];
         Array.Sort(steady);
         report.Add("steady_service_p50_ms", Percentile(steady, 50));
@@ -185,7 +189,7 @@ internal static partial class Cli
         report.Add("decision_latency_p99_ms", Percentile(check.DecisionLatencies, 99));
         report.Add("decision_latency_max_ms", check.DecisionLatencies.Length == 0 ? double.NaN : check.DecisionLatencies[^1]);
 
-        // The same for the alerts sent after the first 5 s, as for the HTTP latency above.
+        // The same for the alerts of the measured seconds, as for the HTTP latency above.
         var steadyDecisions = Enumerable.Range(warm, total - warm)
             .Where(i => statuses[i] == 202 && check.LatencyById.ContainsKey(ids[i]!))
             .Select(i => check.LatencyById[ids[i]!])
