@@ -118,6 +118,28 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_latest_decisions_read_again_include_every_decision_made_since()
+    {
+        await StoreManyAsync(12);
+        var all = Symbols.Select(Symbol.FromTrusted).ToArray();
+        var before = await History.LatestBySymbolAsync(all, default);
+        var newer = Decision("ETHUSDT", before[Symbol.FromTrusted("ETHUSDT")].DecidedAt.AddSeconds(1), 1);
+        await StoreAsync(newer);
+
+        var after = await History.LatestBySymbolAsync(all, default);
+        var one = await History.LatestBySymbolAsync([Symbol.FromTrusted("ETHUSDT")], default);
+
+        Assert.Equal(newer.DecisionId, after[Symbol.FromTrusted("ETHUSDT")].DecisionId);
+        Assert.Equal(newer.DecisionId, one[Symbol.FromTrusted("ETHUSDT")].DecisionId);
+        Assert.Equal(TestData.Json(newer), TestData.Json(after[Symbol.FromTrusted("ETHUSDT")]));
+        foreach (var symbol in new[] { "BTCUSDT", "ES1!" })
+        {
+            Assert.Equal(before[Symbol.FromTrusted(symbol)].DecisionId, after[Symbol.FromTrusted(symbol)].DecisionId);
+            Assert.Equal(TestData.Json(before[Symbol.FromTrusted(symbol)]), TestData.Json(after[Symbol.FromTrusted(symbol)]));
+        }
+    }
+
     private static DecisionQuery QueryFor(string filter) => filter switch
     {
         "symbol" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT") },

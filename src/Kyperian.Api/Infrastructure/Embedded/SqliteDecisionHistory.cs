@@ -16,15 +16,27 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// </summary>
 public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecisionHistory
 {
-    /// <summary>Straight off <c>decisions_by_symbol</c> (its entries end with the rowid): one index probe per symbol, no sort.</summary>
+    /// <summary>
+    /// Straight off <c>decisions_by_symbol</c> (its entries end with the rowid): one index probe per symbol, no sort. The
+    /// body comes only for a decision not decoded before (<c>$known</c>: the rows <see cref="_latest"/> holds).
+    /// </summary>
     private const string LatestBySymbolSql = """
-        SELECT d.body FROM json_each($symbols) AS s
+        SELECT d.seq, CASE WHEN d.seq IN (SELECT value FROM json_each($known)) THEN NULL ELSE d.body END
+        FROM json_each($symbols) AS s
         JOIN decisions AS d ON d.seq = (
             SELECT seq FROM decisions WHERE symbol = s.value ORDER BY decided_at DESC, seq DESC LIMIT 1)
         """;
 
     /// <summary>One SQL text per combination of filters, so that each is prepared once per connection.</summary>
     private static readonly ConcurrentDictionary<Filters, string> QueryTexts = new();
+
+    /// <summary>
+    /// Each symbol's newest decision as last decoded, by its row. A stored decision never changes and is never removed,
+    /// so a row once decoded is that decision for good: the console's every look at the symbols decodes only the
+    /// decisions made since the last (decoding all of them was most of its cost). Every answer still comes from the
+    /// rows the database holds when it is asked; the entries number the symbols, one each.
+    /// </summary>
+    private readonly ConcurrentDictionary<Symbol, (long Seq, Decision Decision)> _latest = new();
 
     [Flags]
     private enum Filters
@@ -41,7 +53,7 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
     public Task<DecisionPage> QueryAsync(DecisionQuery query, CancellationToken cancellationToken) =>
         database.ReadAsync(query, static (c, q) =>
         {
-            var (decisions, next) = ReadPage(c, q, static reader => Decode(Body(reader)));
+            var (decisions, next) = ReadPage(c, q, static reader => Decode(Body(reader, 0)));
             return new DecisionPage(decisions, next);
         },
         cancellationToken);
@@ -50,7 +62,7 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
     public Task<DecisionJsonPage> QueryJsonAsync(DecisionQuery query, CancellationToken cancellationToken) =>
         database.ReadAsync(query, static (c, q) =>
         {
-            var (bodies, next) = ReadPage(c, q, static reader => new ReadOnlyMemory<byte>(Body(reader)));
+            var (bodies, next) = ReadPage(c, q, static reader => new ReadOnlyMemory<byte>(Body(reader, 0)));
             return new DecisionJsonPage(bodies, next);
         },
         cancellationToken);
@@ -62,20 +74,45 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
             return new Dictionary<Symbol, Decision>();
         }
 
-        var list = JsonSerializer.Serialize(symbols.Select(s => s.Value).ToArray(), EmbeddedJsonContext.Default.StringArray);
-        return await database.ReadAsync(list, static (c, l) =>
+        var names = new string[symbols.Count];
+        var known = new Dictionary<long, Decision>(symbols.Count);
+        var i = 0;
+        foreach (var symbol in symbols)
         {
-            using var reader = c.Statement(LatestBySymbolSql).Set("$symbols", l).ExecuteReader();
-            var latest = new Dictionary<Symbol, Decision>();
-            while (reader.Read())
+            names[i++] = symbol.Value;
+            if (_latest.TryGetValue(symbol, out var decoded))
             {
-                var decision = Decode(Body(reader));
-                latest[decision.Symbol] = decision;
+                known[decoded.Seq] = decoded.Decision;
             }
+        }
 
-            return latest;
-        },
-        cancellationToken);
+        var rows = await database.ReadAsync(
+            (Symbols: JsonSerializer.Serialize(names, EmbeddedJsonContext.Default.StringArray), Known: "[" + string.Join(',', known.Keys) + "]"),
+            static (c, q) =>
+            {
+                using var reader = c.Statement(LatestBySymbolSql).Set("$symbols", q.Symbols).Set("$known", q.Known).ExecuteReader();
+                var read = new List<(long Seq, Decision? Decision)>();
+                while (reader.Read())
+                {
+                    read.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : Decode(Body(reader, 1))));
+                }
+
+                return read;
+            },
+            cancellationToken);
+
+        var latest = new Dictionary<Symbol, Decision>(rows.Count);
+        foreach (var (seq, fresh) in rows)
+        {
+            var decision = fresh ?? known[seq];
+            latest[decision.Symbol] = decision;
+            if (fresh is not null)
+            {
+                _latest[decision.Symbol] = (seq, decision);
+            }
+        }
+
+        return latest;
     }
 
     private static Filters FiltersOf(DecisionQuery q) =>
@@ -186,7 +223,7 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
     }
 
     /// <summary>The body's UTF-8 bytes as SQLite holds them: no UTF-16 string on the way.</summary>
-    private static byte[] Body(SqliteDataReader reader) => reader.GetFieldValue<byte[]>(0);
+    private static byte[] Body(SqliteDataReader reader, int ordinal) => reader.GetFieldValue<byte[]>(ordinal);
 
     private static Decision Decode(byte[] body) =>
         JsonSerializer.Deserialize(body, EmbeddedJsonContext.Default.Decision) ?? throw new InvalidDataException("A stored decision is empty.");
