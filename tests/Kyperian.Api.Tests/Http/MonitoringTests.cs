@@ -214,6 +214,19 @@ public sealed class MonitoringTests
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_whole_decisions_answer()
+    {
+        await using var app = new ClockedFixture();
+        var document = await (await app.CreateClient().GetAsync("/swagger/v1/swagger.json")).ExpectAsync(HttpStatusCode.OK);
+
+        var schema = document["paths"]!["/decisions"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal("#/components/schemas/DecisionListView", (string?)schema["$ref"]);
+        var view = document["components"]!["schemas"]!["DecisionListView"]!["properties"]!.AsObject();
+        Assert.Equal(["decisions", "next"], view.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/Decision", (string?)view["decisions"]!["items"]!["$ref"]);
+    }
+
+    [Fact]
     public async Task Stats_count_decisions_by_verdict_reason_symbol_and_timeframe_with_latencies_and_refused_alerts()
     {
         await using var app = new ClockedFixture();

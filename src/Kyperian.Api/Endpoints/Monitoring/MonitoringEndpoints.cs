@@ -92,7 +92,7 @@ public static class MonitoringEndpoints
         return await overview.GetAsync(parsed, tf, conf, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound("symbol");
     }
 
-    private static async Task<Results<DecisionListJson, Ok<DecisionSummaryListView>, ValidationProblem>> ListDecisionsAsync(
+    private static async Task<Results<Ok<DecisionSummaryListView>, DecisionListJson, ValidationProblem>> ListDecisionsAsync(
         [AsParameters] DecisionListQuery request, IDecisionHistory history, CancellationToken ct)
     {
         if (!request.TryParse(out var query, out var errors))
