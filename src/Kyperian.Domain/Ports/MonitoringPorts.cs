@@ -69,12 +69,24 @@ public sealed record DecisionQuery
 public sealed record DecisionPage(IReadOnlyList<Decision> Decisions, DecisionPosition? Next);
 
 /// <summary>
+/// A page of decisions as JSON, for answers that pass them on whole: each is the UTF-8 JSON of a <see cref="Decision"/>
+/// (camelCase, nulls left out), as a store that keeps decisions as JSON holds it, so that no decision is built to be
+/// written straight out again.
+/// </summary>
+/// <param name="Decisions">Newest first.</param>
+/// <param name="Next">Where the next page starts; null when this page is the last.</param>
+public sealed record DecisionJsonPage(IReadOnlyList<ReadOnlyMemory<byte>> Decisions, DecisionPosition? Next);
+
+/// <summary>
 /// Decisions across symbols, filtered and paged newest first, without reading the whole history: a page costs in
 /// proportion to its size (and, with a verdict or reason filter, to the decisions it passes over).
 /// </summary>
 public interface IDecisionHistory
 {
     Task<DecisionPage> QueryAsync(DecisionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The page <see cref="QueryAsync"/> answers, each decision as its JSON.</summary>
+    Task<DecisionJsonPage> QueryJsonAsync(DecisionQuery query, CancellationToken cancellationToken);
 
     /// <summary>The newest decision of each of <paramref name="symbols"/> that has one.</summary>
     Task<IReadOnlyDictionary<Symbol, Decision>> LatestBySymbolAsync(IReadOnlyCollection<Symbol> symbols, CancellationToken cancellationToken);

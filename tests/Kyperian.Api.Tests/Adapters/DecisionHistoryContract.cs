@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Infrastructure.DynamoDb;
 using Kyperian.Api.Tests.Embedded;
 using Kyperian.Api.Tests.Servers;
@@ -40,15 +43,7 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
     public async Task Pages_hold_every_matching_decision_once_in_order_while_new_ones_arrive(string filter)
     {
         var stored = await StoreManyAsync(90);
-        var query = filter switch
-        {
-            "symbol" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT") },
-            "verdict" => new DecisionQuery { Verdict = Verdict.Execute },
-            "reason" => new DecisionQuery { Reason = VetoReason.Cooldown },
-            "range" => new DecisionQuery { From = Start.AddSeconds(20), To = Start.AddSeconds(50) },
-            "symbol+reason+range" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT"), Reason = VetoReason.KillSwitch, From = Start.AddSeconds(5), To = Start.AddSeconds(60) },
-            _ => new DecisionQuery(),
-        };
+        var query = QueryFor(filter);
         var expected = stored.Where(query.Matches).OrderBy(d => d, ListOrder).Select(d => d.DecisionId).ToList();
         Assert.NotEmpty(expected);
 
@@ -70,6 +65,30 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
         while (cursor is not null);
 
         Assert.Equal(expected, seen);
+    }
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public async Task Json_pages_are_the_same_pages_each_decision_exactly_as_the_api_writes_it(string filter)
+    {
+        await StoreManyAsync(60);
+        var query = QueryFor(filter) with { Limit = 3 };
+        var pages = 0;
+        do
+        {
+            var typed = await History.QueryAsync(query, default);
+            var json = await History.QueryJsonAsync(query, default);
+
+            Assert.Equal(typed.Next, json.Next);
+            Assert.Equal(
+                typed.Decisions.Select(d => JsonSerializer.Serialize(d, ApiJsonContext.Default.Decision)),
+                json.Decisions.Select(d => Encoding.UTF8.GetString(d.Span)));
+            query = query with { After = typed.Next };
+            pages++;
+        }
+        while (query.After is not null);
+
+        Assert.True(pages > 1, "one page only: the cursor was not crossed");
     }
 
     [Fact]
@@ -98,6 +117,38 @@ public abstract class DecisionHistoryContract : IAsyncLifetime
             Assert.Equal(newest, latest[Symbol.FromTrusted(symbol)].DecidedAt);
         }
     }
+
+    [Fact]
+    public async Task The_latest_decisions_read_again_include_every_decision_made_since()
+    {
+        await StoreManyAsync(12);
+        var all = Symbols.Select(Symbol.FromTrusted).ToArray();
+        var before = await History.LatestBySymbolAsync(all, default);
+        var newer = Decision("ETHUSDT", before[Symbol.FromTrusted("ETHUSDT")].DecidedAt.AddSeconds(1), 1);
+        await StoreAsync(newer);
+
+        var after = await History.LatestBySymbolAsync(all, default);
+        var one = await History.LatestBySymbolAsync([Symbol.FromTrusted("ETHUSDT")], default);
+
+        Assert.Equal(newer.DecisionId, after[Symbol.FromTrusted("ETHUSDT")].DecisionId);
+        Assert.Equal(newer.DecisionId, one[Symbol.FromTrusted("ETHUSDT")].DecisionId);
+        Assert.Equal(TestData.Json(newer), TestData.Json(after[Symbol.FromTrusted("ETHUSDT")]));
+        foreach (var symbol in new[] { "BTCUSDT", "ES1!" })
+        {
+            Assert.Equal(before[Symbol.FromTrusted(symbol)].DecisionId, after[Symbol.FromTrusted(symbol)].DecisionId);
+            Assert.Equal(TestData.Json(before[Symbol.FromTrusted(symbol)]), TestData.Json(after[Symbol.FromTrusted(symbol)]));
+        }
+    }
+
+    private static DecisionQuery QueryFor(string filter) => filter switch
+    {
+        "symbol" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT") },
+        "verdict" => new DecisionQuery { Verdict = Verdict.Execute },
+        "reason" => new DecisionQuery { Reason = VetoReason.Cooldown },
+        "range" => new DecisionQuery { From = Start.AddSeconds(20), To = Start.AddSeconds(50) },
+        "symbol+reason+range" => new DecisionQuery { Symbol = Symbol.FromTrusted("ETHUSDT"), Reason = VetoReason.KillSwitch, From = Start.AddSeconds(5), To = Start.AddSeconds(60) },
+        _ => new DecisionQuery(),
+    };
 
     private static readonly Comparer<Decision> ListOrder = Comparer<Decision>.Create((a, b) =>
         DecisionPosition.Of(a).IsBefore(DecisionPosition.Of(b)) ? -1 : DecisionPosition.Of(b).IsBefore(DecisionPosition.Of(a)) ? 1 : 0);

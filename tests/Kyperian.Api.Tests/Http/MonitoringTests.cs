@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Kyperian.Api.Endpoints.Contracts;
 using Kyperian.Api.Endpoints.Monitoring;
 using Kyperian.Api.Tests.Http.Infrastructure;
 using Kyperian.Domain.Ports;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kyperian.Api.Tests.Http;
 
@@ -181,6 +184,46 @@ public sealed class MonitoringTests
 
         static async Task<string[]> IdsAsync(HttpClient operators, string path) =>
             [.. (await (await operators.GetAsync(path)).ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray().Select(d => (string)d!["decisionId"]!)];
+    }
+
+    [Fact]
+    public async Task Whole_decisions_are_answered_byte_for_byte_as_the_api_serializes_the_list()
+    {
+        await using var app = new ClockedFixture();
+        var (client, operators) = (app.CreateClient(), app.CreateOperatorClient());
+        foreach (var (symbol, action, timeframe) in new[] { ("AUSDT", "buy", "60"), ("AUSDT", "buy", "15"), ("AUSDT", "close", "15"), ("BUSDT", "sell", "5") })
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            await DecideAsync(client, operators, Alerts.Alert(symbol, action, timeframe, price: 101.25m, confidence: 80, time: app.Clock.GetUtcNow()));
+        }
+
+        var history = app.Services.GetRequiredService<IDecisionHistory>();
+        foreach (var (limit, cursor) in new[] { (3, (DecisionPosition?)null), (3, (await history.QueryAsync(new DecisionQuery { Limit = 3 }, default)).Next) })
+        {
+            var page = await history.QueryAsync(new DecisionQuery { Limit = limit, After = cursor }, default);
+            var next = page.Next is { } position ? DecisionCursor.Encode(position) : null;
+            var path = cursor is { } after ? $"/decisions?limit={limit}&cursor={Uri.EscapeDataString(DecisionCursor.Encode(after))}" : $"/decisions?limit={limit}";
+            using var response = await operators.GetAsync(path);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.Equal(
+                JsonSerializer.Serialize(new DecisionListView(page.Decisions, next), ApiJsonContext.Default.DecisionListView),
+                await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_whole_decisions_answer()
+    {
+        await using var app = new ClockedFixture();
+        var document = await (await app.CreateClient().GetAsync("/swagger/v1/swagger.json")).ExpectAsync(HttpStatusCode.OK);
+
+        var schema = document["paths"]!["/decisions"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal("#/components/schemas/DecisionListView", (string?)schema["$ref"]);
+        var view = document["components"]!["schemas"]!["DecisionListView"]!["properties"]!.AsObject();
+        Assert.Equal(["decisions", "next"], view.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/Decision", (string?)view["decisions"]!["items"]!["$ref"]);
     }
 
     [Fact]

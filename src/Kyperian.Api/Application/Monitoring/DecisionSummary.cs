@@ -47,3 +47,30 @@ public sealed record DecisionSummary(
         decision.DecidedAt,
         decision.LatencyMs);
 }
+
+/// <summary>
+/// A symbol's last decision as the matrix shows it beside the symbol: what it was and its line in words. Its whole
+/// summary (explanations one by one, the position it left) is in <c>GET /decisions</c>; the symbol's position is beside it.
+/// </summary>
+public sealed record DecisionGlance(
+    string DecisionId,
+    Timeframe Timeframe,
+    TradeAction Action,
+    Verdict Verdict,
+    double Score,
+    IReadOnlyList<VetoReason> Reasons,
+    string Explanation,
+    decimal? Price,
+    DateTimeOffset DecidedAt)
+{
+    public static DecisionGlance From(Decision decision) => new(
+        decision.DecisionId,
+        decision.Timeframe,
+        decision.Action,
+        decision.Verdict,
+        decision.Score,
+        decision.Reasons,
+        DecisionLine.Of(decision),
+        decision.Price,
+        decision.DecidedAt);
+}

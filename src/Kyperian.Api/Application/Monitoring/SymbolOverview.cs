@@ -26,13 +26,13 @@ public sealed record TimeframeView(
 
 /// <summary>
 /// A symbol's multi-timeframe picture: every timeframe's latest signal, the model position (flat when none is open), the
-/// last decision and the cooldown.
+/// last decision at a glance and the cooldown.
 /// </summary>
 public sealed record SymbolView(
     Symbol Symbol,
     IReadOnlyList<TimeframeView> Timeframes,
     Position Position,
-    DecisionSummary? LastDecision,
+    DecisionGlance? LastDecision,
     DateTimeOffset? LastExecuteAt,
     double? CooldownRemainingSeconds);
 
@@ -165,6 +165,6 @@ public sealed class SymbolOverview(
         double? remaining = state.LastExecuteAt is { } at && now - at < cooldown
             ? Math.Round((cooldown - (now - at)).TotalSeconds, 1)
             : null;
-        return new SymbolView(state.Symbol, timeframes, position, last is null ? null : DecisionSummary.From(last), state.LastExecuteAt, remaining);
+        return new SymbolView(state.Symbol, timeframes, position, last is null ? null : DecisionGlance.From(last), state.LastExecuteAt, remaining);
     }
 }

@@ -92,7 +92,7 @@ public static class MonitoringEndpoints
         return await overview.GetAsync(parsed, tf, conf, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound("symbol");
     }
 
-    private static async Task<Results<Ok<DecisionListView>, Ok<DecisionSummaryListView>, ValidationProblem>> ListDecisionsAsync(
+    private static async Task<Results<Ok<DecisionSummaryListView>, DecisionListJson, ValidationProblem>> ListDecisionsAsync(
         [AsParameters] DecisionListQuery request, IDecisionHistory history, CancellationToken ct)
     {
         if (!request.TryParse(out var query, out var errors))
@@ -100,12 +100,18 @@ public static class MonitoringEndpoints
             return TypedResults.ValidationProblem(errors, title: "The query is invalid");
         }
 
-        var page = await history.QueryAsync(query, ct);
-        var cursor = page.Next is { } next ? DecisionCursor.Encode(next) : null;
-        return request.Summaries
-            ? TypedResults.Ok(new DecisionSummaryListView([.. page.Decisions.Select(DecisionSummary.From)], cursor))
-            : TypedResults.Ok(new DecisionListView(page.Decisions, cursor));
+        if (request.Summaries)
+        {
+            var page = await history.QueryAsync(query, ct);
+            return TypedResults.Ok(new DecisionSummaryListView([.. page.Decisions.Select(DecisionSummary.From)], Cursor(page.Next)));
+        }
+
+        // Whole decisions go out as the store holds them: building each only to write it again is most of a page's cost.
+        var json = await history.QueryJsonAsync(query, ct);
+        return new DecisionListJson(json, Cursor(json.Next));
     }
+
+    private static string? Cursor(DecisionPosition? next) => next is { } position ? DecisionCursor.Encode(position) : null;
 
     private static async Task<Results<Ok<ActivityView>, ValidationProblem>> GetStatsAsync(
         [FromQuery] string? from, [FromQuery] string? to, ActivityReport report, CancellationToken ct)

@@ -138,6 +138,15 @@ public sealed class DynamoDbDecisionStore(
             : new DecisionPage(collected, null);
     }
 
+    /// <summary>Items hold a decision's parts as attributes, not its JSON: each is written once here, as the API writes a decision.</summary>
+    public async Task<DecisionJsonPage> QueryJsonAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        var page = await QueryAsync(query, cancellationToken);
+        return new DecisionJsonPage(
+            [.. page.Decisions.Select(d => new ReadOnlyMemory<byte>(JsonSerializer.SerializeToUtf8Bytes(d, DynamoDbJsonContext.Default.Decision)))],
+            page.Next);
+    }
+
     public async Task<IReadOnlyDictionary<Symbol, Decision>> LatestBySymbolAsync(IReadOnlyCollection<Symbol> symbols, CancellationToken cancellationToken)
     {
         var latest = new ConcurrentDictionary<Symbol, Decision>();
