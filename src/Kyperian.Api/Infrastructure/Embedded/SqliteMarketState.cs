@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
 using Kyperian.Domain.Signals;
@@ -16,12 +17,14 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// </remarks>
 public sealed class SqliteMarketState : IMarketState, IMarketView
 {
-    /// <summary>What operators read: from the database on a reader, never holding up a decision, with the symbols in memory on top.</summary>
-    private const string ViewSql = """
+    /// <summary>What operators read of the symbols memory does not hold: from the database on a reader, never holding up a decision.</summary>
+    private const string ViewSomeSql = """
         SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at, t.received_at
-        FROM timeframe_state AS t LEFT JOIN cooldowns AS c ON c.symbol = t.symbol
+        FROM json_each($symbols) AS s JOIN timeframe_state AS t ON t.symbol = s.value LEFT JOIN cooldowns AS c ON c.symbol = t.symbol
         ORDER BY t.symbol
         """;
+
+    private const string StoredSymbolsSql = "SELECT DISTINCT symbol FROM timeframe_state";
 
     private const string ViewOneSql = """
         SELECT t.symbol, t.seconds, t.action, t.confidence, t.observed_at, t.signal_id, c.last_execute_at, t.received_at
@@ -52,6 +55,11 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
     private readonly int _capacity;
     private readonly ConcurrentDictionary<Symbol, CachedSymbol> _symbols = new();
     private readonly Lock _evicting = new();
+
+    // Every symbol with timeframe state, in memory or not: the file's as this process opened it, and each one recorded
+    // since. A listing reads from the file only the symbols memory does not hold.
+    private readonly ConcurrentDictionary<Symbol, byte> _known = new();
+    private readonly Task _knownLoaded;
     private long _uses;
 
     public SqliteMarketState(EmbeddedDatabase database, TimeProvider time)
@@ -59,6 +67,16 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
         _database = database;
         _time = time;
         _capacity = database.Options.SymbolCacheSize;
+        _knownLoaded = database.RunAsync(_known, static (c, known) =>
+        {
+            using var reader = c.Statement(StoredSymbolsSql).ExecuteReader();
+            while (reader.Read())
+            {
+                known.TryAdd(Symbol.FromTrusted(reader.GetString(0)), 0);
+            }
+
+            return 0;
+        }, isolated: false);
     }
 
     /// <summary>Symbols held in memory.</summary>
@@ -80,6 +98,7 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
                 if (candidate.Supersedes(state.Timeframes.GetValueOrDefault(signal.Timeframe.Seconds)))
                 {
                     state.Timeframes[signal.Timeframe.Seconds] = candidate;
+                    _known.TryAdd(signal.Symbol, 0);
                     _database.Post((signal.Symbol, candidate, updatedAt: _time.GetUtcNow()), static (c, s) => c.Statement(SaveTimeframeSql)
                         .Set("$symbol", s.Symbol.Value)
                         .Set("$seconds", s.candidate.Timeframe.Seconds)
@@ -145,17 +164,28 @@ public sealed class SqliteMarketState : IMarketState, IMarketView
 
     public async Task<IReadOnlyList<SymbolState>> ListAsync(CancellationToken cancellationToken)
     {
-        var stored = await _database.ReadAsync(0, static (c, _) => ReadView(c.Statement(ViewSql)), cancellationToken);
-        var merged = stored.ToDictionary(s => s.Symbol);
-        foreach (var (symbol, cached) in _symbols)
+        await _knownLoaded;
+        var states = new List<SymbolState>(_known.Count);
+        List<string>? notInMemory = null;
+        foreach (var symbol in _known.Keys)
         {
-            if (InMemory(symbol, cached) is { } fresh)
+            if (_symbols.TryGetValue(symbol, out var cached) && InMemory(symbol, cached) is { } fresh)
             {
-                merged[symbol] = fresh;
+                states.Add(fresh);
+            }
+            else
+            {
+                (notInMemory ??= []).Add(symbol.Value);
             }
         }
 
-        return [.. merged.Values.OrderBy(s => s.Symbol.Value, StringComparer.Ordinal)];
+        if (notInMemory is not null)
+        {
+            var list = JsonSerializer.Serialize(notInMemory.ToArray(), EmbeddedJsonContext.Default.StringArray);
+            states.AddRange(await _database.ReadAsync(list, static (c, l) => ReadView(c.Statement(ViewSomeSql).Set("$symbols", l)), cancellationToken));
+        }
+
+        return [.. states.OrderBy(s => s.Symbol.Value, StringComparer.Ordinal)];
     }
 
     public async Task<SymbolState?> GetAsync(Symbol symbol, CancellationToken cancellationToken) =>
