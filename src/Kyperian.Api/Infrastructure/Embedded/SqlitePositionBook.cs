@@ -13,11 +13,18 @@ namespace Kyperian.Api.Infrastructure.Embedded;
 /// is answered. The engine reads a symbol's position for every decision, so positions are kept in memory as committed:
 /// this process is the file's only writer (it holds the lock), so the copy is exact.
 /// </summary>
-public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBook
+public sealed class SqlitePositionBook : IPositionBook
 {
+    private readonly EmbeddedDatabase _database;
+
     // Each position with the number of the move that wrote it (0: read from the file), so that of two moves answered
     // out of order the later one stays. Numbered on the writer thread, which makes the moves one after the other.
     private readonly ConcurrentDictionary<Symbol, (Position Position, long Move)> _committed = new();
+
+    // Every open position, and each one closed since this process opened the file, the same way: what the console lists
+    // comes from memory. Loaded on the writer, so before any move queued after it.
+    private readonly ConcurrentDictionary<Symbol, (Position Position, long Move)> _open = new();
+    private readonly Task _openLoaded;
     private long _moves;
 
     private const string GetSql = "SELECT body FROM positions WHERE symbol = $symbol";
@@ -37,6 +44,20 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
     private const string ListTradesSql =
         "SELECT body FROM closed_trades WHERE symbol = $symbol ORDER BY closed_at DESC, seq DESC LIMIT $limit";
 
+    public SqlitePositionBook(EmbeddedDatabase database)
+    {
+        _database = database;
+        _openLoaded = database.RunAsync(_open, static (c, open) =>
+        {
+            foreach (var position in ReadAll(c.Statement(ListOpenSql), EmbeddedJsonContext.Default.Position))
+            {
+                open.TryAdd(position.Symbol, (position, 0));
+            }
+
+            return 0;
+        }, isolated: false);
+    }
+
     public async Task<Position> GetAsync(Symbol symbol, CancellationToken cancellationToken)
     {
         if (_committed.TryGetValue(symbol, out var known))
@@ -44,8 +65,8 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
             return known.Position;
         }
 
-        var stored = await database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
-        if (_committed.Count >= database.Options.SymbolCacheSize)
+        var stored = await _database.ReadAsync(symbol, static (c, s) => Read(c, s), cancellationToken);
+        if (_committed.Count >= _database.Options.SymbolCacheSize)
         {
             _committed.Clear();
         }
@@ -54,18 +75,21 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
         return _committed.GetOrAdd(symbol, (stored, 0)).Position;
     }
 
-    public Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync(0, static (c, _) => ReadAll(c.Statement(ListOpenSql), EmbeddedJsonContext.Default.Position), cancellationToken);
+    public async Task<IReadOnlyList<Position>> ListOpenAsync(CancellationToken cancellationToken)
+    {
+        await _openLoaded;
+        return [.. _open.Values.Select(held => held.Position).Where(p => !p.IsFlat).OrderBy(p => p.Symbol.Value, StringComparer.Ordinal)];
+    }
 
     public async Task<PositionMoveOutcome> ApplyAsync(PositionChange change, CancellationToken cancellationToken)
     {
         // Kept in memory once committed, never before: a reader sees the position and its closed trade together.
-        var (outcome, now, move) = await database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
-        _committed.AddOrUpdate(
-            change.After.Symbol,
-            static (_, made) => made,
-            static (_, held, made) => made.Move > held.Move ? made : held,
-            (Position: now, Move: move));
+        var (outcome, now, move) = await _database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
+        foreach (var held in (ReadOnlySpan<ConcurrentDictionary<Symbol, (Position Position, long Move)>>)[_committed, _open])
+        {
+            held.AddOrUpdate(change.After.Symbol, static (_, made) => made, static (_, kept, made) => made.Move > kept.Move ? made : kept, (Position: now, Move: move));
+        }
+
         return outcome;
     }
 
@@ -98,7 +122,7 @@ public sealed class SqlitePositionBook(EmbeddedDatabase database) : IPositionBoo
     }
 
     public Task<IReadOnlyList<ClosedTrade>> ListClosedTradesAsync(Symbol symbol, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync(
+        _database.ReadAsync(
             (symbol, limit),
             static (c, q) => ReadAll(c.Statement(ListTradesSql).Set("$symbol", q.symbol.Value).Set("$limit", q.limit), EmbeddedJsonContext.Default.ClosedTrade),
             cancellationToken);
