@@ -6,7 +6,8 @@
 # then times each read one request at a time (bench/LoadDriver reads) and writes bench/results/console-reads.txt.
 #
 # Usage: scripts/console-bench.sh
-# Environment: SYMBOLS [100]  DECISIONS [100000]  REQUESTS [2000]  PORT [5890]  NO_BUILD=1
+# Environment: SYMBOLS [100]  DECISIONS [100000]  REQUESTS [2000]  WARMUP [2000: requests per path before timing, so
+#   the timed ones run the JIT's final code]  PORT [5890]  NO_BUILD=1
 #   FORCE=1 runs on a busy machine too (load average 1.5 or more); the figures are then not ones of record.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ root=$(pwd)
 SYMBOLS=${SYMBOLS:-100}
 DECISIONS=${DECISIONS:-100000}
 REQUESTS=${REQUESTS:-2000}
+WARMUP=${WARMUP:-2000}
 PORT=${PORT:-5890}
 PASSPHRASE=console-bench-passphrase
 API_KEY=console-bench-operator-key
@@ -64,7 +66,7 @@ results="$root/bench/results/console-reads.txt"
 dotnet "$driver" seed --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" --passphrase "$PASSPHRASE" \
   --symbols "$SYMBOLS" --decisions "$DECISIONS" | tee -a "$results"
 middle=$(date -u -d "@$(( $(date +%s) - 30 ))" +%Y-%m-%dT%H:%M:%SZ)
-dotnet "$driver" reads --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" --requests "$REQUESTS" \
+dotnet "$driver" reads --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" --requests "$REQUESTS" --warmup "$WARMUP" \
   --paths "/symbols,/decisions?limit=50,/decisions?limit=500,/decisions?symbol=SYM007&limit=50,/decisions?verdict=EXECUTE&limit=50,/decisions?to=$middle&limit=50" \
   | tee -a "$results"
 echo "# load after: $(cut -d ' ' -f 1-3 /proc/loadavg)" >>"$results"

@@ -87,7 +87,13 @@ public static partial class KyperianApplication
             services.AddHostedService<PendingSignalSweeper>();
         }
 
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        // Absent values are left out of every answer, as ApiJsonContext declares: the decisions GET /decisions sends as
+        // stored, and the live events, are written that way too.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = ApiJsonContext.Default.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        });
         services.AddProblemDetails();
         services.AddExceptionHandler<ClientErrorHandler>();
         services.AddExceptionHandler<BackendUnavailableHandler>();

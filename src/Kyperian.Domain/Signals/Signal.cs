@@ -24,7 +24,6 @@ public sealed record Signal
 
     public string? Exchange { get; init; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))]
     public required SignalAction Action { get; init; }
 
     public required Timeframe Timeframe { get; init; }

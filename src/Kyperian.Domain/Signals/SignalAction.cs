@@ -1,8 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 
 namespace Kyperian.Domain.Signals;
 
 /// <summary>What an alert asks for. Long/short and exit/flat are the same intents under the names bots use.</summary>
+/// <remarks>Written by name wherever it is written. On the type, not on each property: a property-level converter keeps
+/// System.Text.Json's source generator from writing the type that holds it directly.</remarks>
+[JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))]
 public enum SignalAction
 {
     Buy,

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Kyperian.Api.Application.Risk;
 using Kyperian.Domain.Decisions;
 using Kyperian.Domain.Ports;
@@ -15,7 +14,7 @@ namespace Kyperian.Api.Application.Monitoring;
 /// </summary>
 public sealed record TimeframeView(
     Timeframe Timeframe,
-    [property: JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))] SignalAction Action,
+    SignalAction Action,
     int Direction,
     int Confidence,
     bool ConfidenceAssumed,
@@ -41,7 +40,7 @@ public sealed record SymbolView(
 /// with no side effect: the verdict, what it would do to the position, and every reason against it in words.
 /// </summary>
 public sealed record DryRunOutcome(
-    [property: JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))] SignalAction Action,
+    SignalAction Action,
     Timeframe Timeframe,
     int Confidence,
     Verdict Verdict,
