@@ -31,8 +31,8 @@ public sealed class SqliteDecisionHistory(EmbeddedDatabase database) : IDecision
     private static readonly ConcurrentDictionary<Filters, string> QueryTexts = new();
 
     /// <summary>
-    /// Each symbol's newest decision as last decoded, by its row. A stored decision never changes and is never removed,
-    /// so a row once decoded is that decision for good: the console's every look at the symbols decodes only the
+    /// Each symbol's newest decision as last decoded, by its row. A stored decision never changes (retention removes the
+    /// row, which is then no longer found), so a row once decoded is that decision for good: the console's every look at the symbols decodes only the
     /// decisions made since the last (decoding all of them was most of its cost). Every answer still comes from the
     /// rows the database holds when it is asked; the entries number the symbols, one each.
     /// </summary>
