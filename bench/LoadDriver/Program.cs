@@ -190,16 +190,15 @@ internal static partial class Cli
         report.Add("decision_latency_max_ms", check.DecisionLatencies.Length == 0 ? double.NaN : check.DecisionLatencies[^1]);
 
         // The same for the alerts of the measured seconds, as for the HTTP latency above.
-        var steadyDecisions = Enumerable.Range(warm, total - warm)
+        var decided = Enumerable.Range(0, total)
             .Where(i => statuses[i] == 202 && check.LatencyById.ContainsKey(ids[i]!))
-            .Select(i => check.LatencyById[ids[i]!])
-            .ToArray();
+            .Select(i => (Request: i, LatencyMs: check.LatencyById[ids[i]!]))
+            .ToList();
+        var steadyDecisions = decided.Where(d => d.Request >= warm).Select(d => d.LatencyMs).ToArray();
         if (options.Get("latencies-out", string.Empty) is { Length: > 0 } latenciesOut)
         {
             // Each accepted alert's send second and its webhook → decision latency, to see when a tail happened.
-            File.WriteAllLines(latenciesOut, Enumerable.Range(0, total)
-                .Where(i => statuses[i] == 202 && check.LatencyById.ContainsKey(ids[i]!))
-                .Select(i => string.Create(CultureInfo.InvariantCulture, $"{(double)i / rate:F3} {check.LatencyById[ids[i]!]:F3}")));
+            File.WriteAllLines(latenciesOut, decided.Select(d => string.Create(CultureInfo.InvariantCulture, $"{(double)d.Request / rate:F3} {d.LatencyMs:F3}")));
         }
 
         Array.Sort(steadyDecisions);
@@ -392,7 +391,11 @@ internal static partial class Cli
 
     internal readonly record struct StoreTotals(long Signals, long Decisions);
 
-    private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies, IReadOnlyDictionary<string, double> LatencyById); // LatencyById: each decided id's webhook → decision latency
+    /// <param name="MissingSignals">Accepted ids the store does not have.</param>
+    /// <param name="MissingDecisions">Accepted ids with no decision within the wait.</param>
+    /// <param name="DecisionLatencies">Every decision's webhook → decision latency, sorted.</param>
+    /// <param name="LatencyById">The same by signal id.</param>
+    private sealed record IdCheck(int MissingSignals, int MissingDecisions, double[] DecisionLatencies, IReadOnlyDictionary<string, double> LatencyById);
 }
 
 /// <summary>The alert mix of bench/loadtest/alerts.lua, so the fixed-rate phase sends what wrk sends.</summary>

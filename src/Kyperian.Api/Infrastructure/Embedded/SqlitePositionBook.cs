@@ -85,12 +85,12 @@ public sealed class SqlitePositionBook : IPositionBook
     {
         // Kept in memory once committed, never before: a reader sees the position and its closed trade together.
         var (outcome, now, move) = await _database.WriteAsync((self: this, change), static (c, s) => s.self.Move(c, s.change));
-        foreach (var held in (ReadOnlySpan<ConcurrentDictionary<Symbol, (Position Position, long Move)>>)[_committed, _open])
-        {
-            held.AddOrUpdate(change.After.Symbol, static (_, made) => made, static (_, kept, made) => made.Move > kept.Move ? made : kept, (Position: now, Move: move));
-        }
-
+        Keep(_committed);
+        Keep(_open);
         return outcome;
+
+        void Keep(ConcurrentDictionary<Symbol, (Position Position, long Move)> held) =>
+            held.AddOrUpdate(change.After.Symbol, static (_, made) => made, static (_, kept, made) => made.Move > kept.Move ? made : kept, (Position: now, Move: move));
     }
 
     /// <returns>The outcome, the position the book now holds, and the move's number.</returns>
