@@ -148,7 +148,8 @@ public sealed class PipelineFaultTests(ITestOutputHelper output)
 
     /// <summary>
     /// Each 503 is for an alert nothing took (not stored, not on the bus, not decided); once the servers are back,
-    /// TradingView's resend of it is accepted.
+    /// TradingView's resend of it is accepted. The one exception is a write the store made just before it died, whose
+    /// answer died with it: that signal is kept Pending, the sweeper publishes it, and the resend is a duplicate.
     /// </summary>
     /// <returns>The answers to the resends.</returns>
     private static async Task<List<Outcome>> AssertRefusedOnlyWhatNothingTookAsync(FaultPipeline pipeline, Burst burst)
@@ -163,34 +164,40 @@ public sealed class PipelineFaultTests(ITestOutputHelper output)
         // Wait for the store to answer again, then look for each refused alert everywhere.
         var probe = burst.With(202).First().Outcome.SignalId!;
         await FaultPipeline.EventuallyAsync(() => pipeline.IsStoredAsync(probe), TimeSpan.FromSeconds(15), "the store back");
+        var landed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (alert, _) in refused)
         {
             var id = await pipeline.SignalIdOfAsync(alert);
+            if (await pipeline.IsStoredAsync(id))
+            {
+                landed.Add(id);
+                continue;
+            }
+
             Assert.False(pipeline.OnTheBus(id), $"{id} was refused but the bus took it");
-            Assert.False(await pipeline.IsStoredAsync(id), $"{id} was refused but stored");
             Assert.False(await pipeline.IsDecidedAsync(id), $"{id} was refused but decided");
         }
 
-        // TradingView resends it 5 s later: welcome now.
+        // TradingView resends it 5 s later: welcome now, or recognised when the store had kept it.
         var resends = new List<Outcome>();
         foreach (var (alert, _) in refused)
         {
             var again = await pipeline.PostAsync(alert);
-            Assert.Equal(202, again.Status);
+            Assert.Equal(landed.Contains(again.SignalId!) ? 200 : 202, again.Status);
             resends.Add(again);
         }
 
         return resends;
     }
 
-    /// <summary>Every 202 stored and decided exactly once within <see cref="Settle"/>; the counts.</summary>
+    /// <summary>Every signal answered 202 or "duplicate" stored and decided exactly once within <see cref="Settle"/>; the counts.</summary>
     private static async Task<Counts> VerifyAsync(FaultPipeline pipeline, Burst burst, IEnumerable<Outcome>? more = null, TimeSpan? settle = null)
     {
         var counts = new Counts();
         var outcomes = burst.All.Select(r => r.Outcome).Concat(more ?? []).ToList();
         counts.Count(outcomes);
         Assert.Equal(0, counts.Other);
-        var accepted = outcomes.Where(o => o.Status == 202).Select(o => o.SignalId!).Distinct(StringComparer.Ordinal).ToList();
+        var accepted = outcomes.Where(o => o.Status is 202 or 200).Select(o => o.SignalId!).Distinct(StringComparer.Ordinal).ToList();
         var missing = await pipeline.WaitDecidedAsync(accepted, settle ?? Settle);
         foreach (var id in accepted)
         {

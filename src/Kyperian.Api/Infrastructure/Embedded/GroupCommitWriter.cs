@@ -121,9 +121,7 @@ internal sealed partial class GroupCommitWriter : IDisposable
                 }
             }
 
-            var started = Stopwatch.GetTimestamp();
             RunBatch(batch);
-            _metrics?.Committed(Stopwatch.GetElapsedTime(started), batch.Count);
             Volatile.Write(ref _committed, batch[^1].Sequence);
             batch.Clear();
             if (_checkpointWanted)
@@ -136,6 +134,7 @@ internal sealed partial class GroupCommitWriter : IDisposable
 
     private void RunBatch(List<WriteItem> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         Exception? transactionFailure = null;
         try
         {
@@ -186,6 +185,8 @@ internal sealed partial class GroupCommitWriter : IDisposable
             return;
         }
 
+        // Recorded before any writer hears of its commit, so whoever awaited a write finds it counted.
+        _metrics?.Committed(Stopwatch.GetElapsedTime(started), batch.Count);
         foreach (var item in batch)
         {
             if (item.Succeeded)
