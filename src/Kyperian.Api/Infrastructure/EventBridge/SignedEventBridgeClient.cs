@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Amazon;
-using Amazon.Runtime.Signing;
 using Kyperian.Api.Infrastructure.Aws;
 using Kyperian.Api.Infrastructure.Resilience;
 using Microsoft.Extensions.Options;
@@ -17,22 +14,14 @@ namespace Kyperian.Api.Infrastructure.EventBridge;
 public sealed class SignedEventBridgeClient : IPutEventsClient, IDisposable
 {
     private const string ContentType = "application/x-amz-json-1.1";
-    private const string Service = "events";
 
     private readonly HttpClient _http;
-    private readonly Uri _endpoint;
-    private readonly RegionEndpoint _region;
-    private readonly AwsCredentialsSource _credentials;
+    private readonly SignedAwsEndpoint _endpoint;
 
     public SignedEventBridgeClient(IOptions<EventBridgeOptions> options, AwsCredentialsSource credentials)
     {
         var settings = options.Value;
-        var region = AwsCredentialsSource.ResolveRegion(settings.Region);
-        _region = RegionEndpoint.GetBySystemName(region);
-        _endpoint = new Uri(string.IsNullOrWhiteSpace(settings.ServiceUrl)
-            ? $"https://events.{region}.amazonaws.com/"
-            : settings.ServiceUrl.TrimEnd('/') + "/");
-        _credentials = credentials;
+        _endpoint = new SignedAwsEndpoint("events", AwsCredentialsSource.ResolveRegion(settings.Region), settings.ServiceUrl, credentials);
 
         // Redirects would replay a signature for another request (the signer's docs say so); timeouts are Polly's.
         _http = new HttpClient(new SocketsHttpHandler
@@ -88,30 +77,7 @@ public sealed class SignedEventBridgeClient : IPutEventsClient, IDisposable
 
     private async Task<byte[]> SendAsync(string target, byte[] body, CancellationToken cancellationToken)
     {
-        var signing = new AWSSigningRequest
-        {
-            HttpMethod = HttpMethod.Post,
-            RequestUri = _endpoint,
-            Content = body,
-        };
-        signing.Headers["content-type"] = ContentType;
-        signing.Headers["x-amz-target"] = target;
-        var signed = await AWSSigV4Signer.SignAsync(
-            signing,
-            new AWSSigV4Parameters { Credentials = _credentials.Resolve(), Region = _region, Service = Service },
-            cancellationToken);
-
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        foreach (var (name, value) in signed.Headers)
-        {
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
-
+        using var message = await _endpoint.SignedPostAsync(body, ContentType, target, cancellationToken);
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (response.IsSuccessStatusCode)

@@ -1,9 +1,6 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using Amazon;
-using Amazon.Runtime.Signing;
 using Kyperian.Api.Application.Notifications;
 using Kyperian.Api.Infrastructure.Aws;
 using Microsoft.Extensions.Options;
@@ -33,9 +30,7 @@ public sealed class SnsSender : INotificationSender, IDisposable
 
     private readonly HttpClient _http;
     private readonly SnsTopic _topic;
-    private readonly Uri _endpoint;
-    private readonly RegionEndpoint _region;
-    private readonly AwsCredentialsSource _credentials;
+    private readonly SignedAwsEndpoint _endpoint;
     private readonly TimeProvider _time;
 
     public SnsSender(IOptions<NotifyOptions> options, AwsCredentialsSource credentials, TimeProvider time)
@@ -46,11 +41,7 @@ public sealed class SnsSender : INotificationSender, IDisposable
             throw new InvalidOperationException($"{NotifyOptions.Section}:SnsTopicArn is not an SNS topic ARN.");
         }
 
-        _region = RegionEndpoint.GetBySystemName(_topic.Region);
-        _endpoint = new Uri(string.IsNullOrWhiteSpace(settings.Sns.ServiceUrl)
-            ? $"https://sns.{_topic.Region}.amazonaws.com/"
-            : settings.Sns.ServiceUrl.TrimEnd('/') + "/");
-        _credentials = credentials;
+        _endpoint = new SignedAwsEndpoint(Service, _topic.Region, settings.Sns.ServiceUrl, credentials);
         _time = time;
         _http = NotifyHttp.CreateClient();
     }
@@ -83,28 +74,7 @@ public sealed class SnsSender : INotificationSender, IDisposable
     public async Task<SendResult> SendAsync(NotificationDestination destination, OutgoingNotification notification, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(PublishBody(_topic, notification.Event, notification.EventJson));
-        var signing = new AWSSigningRequest
-        {
-            HttpMethod = HttpMethod.Post,
-            RequestUri = _endpoint,
-            Content = body,
-        };
-        signing.Headers["content-type"] = ContentType;
-        var signed = await AWSSigV4Signer.SignAsync(
-            signing,
-            new AWSSigV4Parameters { Credentials = _credentials.Resolve(), Region = _region, Service = Service },
-            cancellationToken);
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
-        foreach (var (name, value) in signed.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
+        using var request = await _endpoint.SignedPostAsync(body, ContentType, target: null, cancellationToken);
         using var response = await _http.SendAsync(request, cancellationToken);
         var text = await NotifyHttp.BodyTextAsync(response, cancellationToken);
         var status = (int)response.StatusCode;
