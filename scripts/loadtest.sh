@@ -7,7 +7,8 @@
 #      stored once, decided once; webhook → decision latency from each decision's latencyMs
 #
 # Usage: scripts/loadtest.sh [--backends embedded|local]
-#   embedded (default): in-memory store and state, in-process bus — the performance bars.
+#   embedded (default): the durable embedded database (SQLite, a fresh file per phase), in-process bus — the
+#          performance bars.
 #   local: DynamoDB on dynalite + Redis on redis-server (fresh per phase, on REDIS_PORT [6391] and
 #          DYNALITE_PORT [4591]), in-process bus; totals counted in the tables.
 # Environment (defaults in brackets):
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --backends) backends="${2:?--backends needs embedded or local}"; shift 2 ;;
     --backends=*) backends="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

@@ -26,9 +26,9 @@ public sealed partial class EmbeddedDatabase : IDisposable
 
     /// <summary>
     /// Pages in the write-ahead log (4 KiB each) past which the writer starts it again. Starting it again holds the
-    /// writer for the checkpoint's last copy and a flush of the file, which takes milliseconds to tens of them on a
-    /// cloud disk while every commit waits, so it is done as rarely as the log's size limit allows (64 MiB,
-    /// <c>journal_size_limit</c>): at 1,000 alerts/s about once every two seconds.
+    /// writer for the checkpoint's last copy and a flush of the file while every commit waits (a few milliseconds on a
+    /// cloud disk, since the background pass flushes the rest), so it is done rarely: at 1,000 alerts/s about once
+    /// every second or two.
     /// </summary>
     private const int CheckpointPages = 16_000;
 
@@ -37,6 +37,9 @@ public sealed partial class EmbeddedDatabase : IDisposable
     /// the log again is the little written since the last pass.
     /// </summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Log pages left for the writer to copy when it starts the log again: about 1 MiB.</summary>
+    private const int WriterCopyPages = 256;
 
     private readonly EmbeddedOptions _options;
     private readonly ILogger<EmbeddedDatabase> _logger;
@@ -47,8 +50,10 @@ public sealed partial class EmbeddedDatabase : IDisposable
     private readonly ConcurrentStack<EmbeddedConnection> _readers = new();
     private readonly SemaphoreSlim? _readSlots;
     private readonly EmbeddedConnection? _checkpointConnection;
+    private readonly FileStream? _databaseFile;
     private readonly Timer? _checkpointTimer;
     private readonly Lock _checkpointGate = new();
+    private long _copiedPagesFlushed;
     private int _disposed;
 
     public EmbeddedDatabase(IOptions<EmbeddedOptions> options, ILogger<EmbeddedDatabase> logger, IMeterFactory? meterFactory = null)
@@ -81,6 +86,10 @@ public sealed partial class EmbeddedDatabase : IDisposable
 
                 _readSlots = new SemaphoreSlim(_options.ReadConnections, _options.ReadConnections);
                 _checkpointConnection = Open(readOnly: false, 1);
+
+                // Only ever flushed, never written or closed before the connections: closing any descriptor of the file
+                // would drop the POSIX locks SQLite holds on it in this process.
+                _databaseFile = new FileStream(FullPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
                 _checkpointTimer = new Timer(static state => ((EmbeddedDatabase)state!).Checkpoint(), this, CheckpointInterval, CheckpointInterval);
             }
         }
@@ -204,12 +213,16 @@ public sealed partial class EmbeddedDatabase : IDisposable
                 return;
             }
 
-            var started = Stopwatch.GetTimestamp();
-            using var reader = _checkpointConnection!.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteReader();
-            var logPages = reader.Read() ? reader.GetInt64(1) : 0;
-            _metrics?.Checkpointed(Stopwatch.GetElapsedTime(started), onWriter: false);
+            var (logPages, copiedPages) = CopyLogIntoFile();
             if (logPages >= CheckpointPages)
             {
+                // What the writer copies when it starts the log again is what was written since the last pass: a few
+                // quick passes first leave it little.
+                for (var pass = 0; pass < 3 && logPages - copiedPages > WriterCopyPages; pass++)
+                {
+                    (logPages, copiedPages) = CopyLogIntoFile();
+                }
+
                 _writer.RequestCheckpoint();
             }
         }
@@ -221,6 +234,30 @@ public sealed partial class EmbeddedDatabase : IDisposable
         {
             _checkpointGate.Exit();
         }
+    }
+
+    /// <summary>One background pass: copies what it can of the log into the file, then flushes the file.</summary>
+    /// <returns>The pages in the log, and how many of them are now in the file.</returns>
+    private (long LogPages, long CopiedPages) CopyLogIntoFile()
+    {
+        var started = Stopwatch.GetTimestamp();
+        long logPages, copiedPages;
+        using (var reader = _checkpointConnection!.Statement("PRAGMA wal_checkpoint(PASSIVE)").ExecuteReader())
+        {
+            (logPages, copiedPages) = reader.Read() ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
+        }
+
+        // SQLite flushes the file only when a checkpoint copies the whole log, which is the writer's, when it starts the
+        // log again: what every pass before copied would be flushed then, on the writer's path. Flushed here instead,
+        // the writer's flush is of its own last copy.
+        if (copiedPages != _copiedPagesFlushed)
+        {
+            _databaseFile!.Flush(flushToDisk: true);
+            _copiedPagesFlushed = copiedPages;
+        }
+
+        _metrics?.Checkpointed(Stopwatch.GetElapsedTime(started), onWriter: false);
+        return (logPages, copiedPages);
     }
 
     private SqliteConnection CreateConnection(bool readOnly)
@@ -253,8 +290,9 @@ public sealed partial class EmbeddedDatabase : IDisposable
                 // The checkpoint timer does this off the writer's path, so a commit never pays for one.
                 embedded.Execute("PRAGMA wal_autocheckpoint = 0");
 
-                // After a checkpoint lets the log restart, it is cut back to this size instead of staying at its peak.
-                embedded.Execute("PRAGMA journal_size_limit = 67108864");
+                // After a checkpoint lets the log restart, it is cut back to this size instead of staying at its peak;
+                // above the size it restarts at (CheckpointPages), so that cutting it is not part of the next commit.
+                embedded.Execute("PRAGMA journal_size_limit = 134217728");
             }
 
             embedded.Execute(_options.Durability == EmbeddedDurability.Machine ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
@@ -330,6 +368,7 @@ public sealed partial class EmbeddedDatabase : IDisposable
 
         _checkpointConnection?.Dispose();
         _writeConnection?.Dispose();
+        _databaseFile?.Dispose();
         _lockFile?.Dispose();
     }
 
