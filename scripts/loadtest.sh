@@ -15,7 +15,7 @@
 #   DURATION [30s]  CONNECTIONS [64]  THREADS [2]  WARMUP [10s]     wrk phases (bare and app alike)
 #   RATE [1000]  RATE_SECONDS [60]  RATE_WARMUP [15]                fixed-rate phase (seconds measured, after a warm-up at the same rate)
 #   DRAIN_SECONDS [120 embedded, 300 local]: how long the checks wait for the engine to decide the backlog
-#   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1
+#   PORT [5880]  SKIP_BARE=1  SKIP_WRK=1  SKIP_RATE=1  NO_BUILD=1  DB_TMP [/tmp]: where the database files go (/dev/shm: no disk)
 #   QUICK=1  → DURATION=5s WARMUP=2s RATE_SECONDS=10 RATE_WARMUP=2 (a smoke run, not a measurement)
 # Results: printed, and written under artifacts/loadtest/BACKENDS/ (summary.txt, the app logs, the raw phase outputs).
 set -euo pipefail
@@ -176,7 +176,7 @@ start_app() {
 # SettleMilliseconds=0: the driver's alerts are random timeframes stamped "now", not the bar-close bursts of one
 # trader, and every one is decided at once as an isolated alert is; the settle window is a wait by design, which
 # webhook → decision latency does not measure.
-db_root=$(mktemp -d /tmp/kyperian-loadtest-XXXXXX)
+db_root=$(mktemp -d ${DB_TMP:-/tmp}/kyperian-loadtest-XXXXXX)
 start_kyperian() {
   start_servers
   start_app "$1" "$api_dir" Kyperian.Api.dll \
