@@ -119,7 +119,8 @@ public sealed class PipelineTests : IAsyncLifetime
         // The engine's state went through Redis.
         var db = await _factory.Services.GetRequiredService<RedisConnection>().DatabaseAsync();
         Assert.True(await db.HashExistsAsync("kyperian:mtf:" + symbol, "4h"));
-        Assert.True(await db.KeyExistsAsync("kyperian:cooldown:" + symbol));
+        // The cooldown follows the stored decision by a moment (with the position move).
+        await HttpHelpers.EventuallyAsync(async () => await db.KeyExistsAsync("kyperian:cooldown:" + symbol) ? "set" : null, "the cooldown in Redis");
         Assert.True(await db.KeyExistsAsync("kyperian:dedupe:" + signalId));
 
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
