@@ -13,7 +13,9 @@ public sealed class PipelineFaultTests(ITestOutputHelper output)
 {
     private const int Alerts = 60;
     private const int Concurrency = 8;
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(25);
+    // What these tests promise is "decided, once", not how soon: a run takes about 10 s, and the margin is for a loaded
+    // machine, where reconnecting and redelivering after a server comes back takes longer.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task Redis_killed_during_a_burst_every_202_is_stored_and_decided_once_and_replays_are_duplicates()
